@@ -1,0 +1,106 @@
+# vnfplug - one Makefile for the hook, the shim, the internal library,
+# the unit tests, the fuzz harnesses and the man pages.
+#
+#   make            build build/vnfplug-hook and build/vnfplug-qemu
+#   make check      unit + integration tests (tests/run), needs root
+#   make unit       unit tests only
+#   make debug      ASan+UBSan build into build-debug/
+#   make install    PREFIX=/usr/local DESTDIR=
+#   WERROR=1        warnings are errors (CI sets it)
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/vnfplug
+SYSCONFDIR ?= /etc
+HOOKSDIR  ?= $(PREFIX)/share/containers/oci/hooks.d
+DESTDIR   ?=
+BUILD     ?= build
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS      := yajl libnl-3.0 libnl-route-3.0 libseccomp
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wconversion -Wno-sign-conversion \
+	-Wstrict-prototypes -Wmissing-prototypes -Wundef -Wvla \
+	-Wnull-dereference -Wimplicit-fallthrough
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection \
+	-fPIE -fno-strict-overflow
+LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed
+
+CFLAGS   ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -Icommon
+ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) $(CPPFLAGS) \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS))
+ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+LIBVP      := $(BUILD)/libvnfplug.a
+
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_HELPER_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/%.o)
+
+BINS := $(BUILD)/vnfplug-hook $(BUILD)/vnfplug-qemu
+
+.PHONY: all check unit debug install uninstall clean format bench
+all: $(BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBVP): $(COMMON_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/vnfplug-hook: $(BUILD)/hook/main.o $(LIBVP)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/vnfplug-qemu: $(BUILD)/shim/main.o $(LIBVP)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UNIT_HELPER_OBJ) $(LIBVP)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+unit: $(BINS) $(UNIT_BIN)
+	tests/run --unit-only $(BUILD)
+
+check: $(BINS) $(UNIT_BIN)
+	tests/run $(BUILD)
+
+debug:
+	$(MAKE) BUILD=build-debug CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" all $(patsubst $(BUILD)/%,build-debug/%,$(UNIT_BIN))
+
+install: $(BINS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DATADIR) $(DESTDIR)$(HOOKSDIR)
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 man/vnfplug-hook.8 man/vnfplug-qemu.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/vnfplug.json.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 config/vnfplug.json $(DESTDIR)$(DATADIR)/vnfplug.json.example
+	install -m 0644 config/kata/configuration-vnfplug.toml $(DESTDIR)$(DATADIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' config/hooks.d/vnfplug.json > $(DESTDIR)$(HOOKSDIR)/vnfplug.json
+	chmod 0644 $(DESTDIR)$(HOOKSDIR)/vnfplug.json
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vnfplug-hook $(DESTDIR)$(BINDIR)/vnfplug-qemu \
+		$(DESTDIR)$(MANDIR)/man8/vnfplug-hook.8 $(DESTDIR)$(MANDIR)/man8/vnfplug-qemu.8 \
+		$(DESTDIR)$(MANDIR)/man5/vnfplug.json.5 $(DESTDIR)$(HOOKSDIR)/vnfplug.json
+	rm -rf $(DESTDIR)$(DATADIR)
+
+format:
+	clang-format -i common/*.[ch] hook/*.c shim/*.c tests/unit/*.[ch]
+
+clean:
+	rm -rf build build-debug
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

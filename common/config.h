@@ -1,0 +1,71 @@
+/* config.h - the operator's configuration, vnfplug.json(5).
+ *
+ * Only the operator writes it; containers name networks defined here and
+ * can never name a bridge, a path or a QEMU option themselves.  Unknown
+ * keys, wrong types and out-of-range values are errors naming the field
+ * ("networks.chain.queues: must be 1..max_queues (8), got 0").
+ */
+#ifndef VP_CONFIG_H
+#define VP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+#define VP_DEFAULT_CONFIG "/etc/vnfplug/vnfplug.json"
+#define VP_DEFAULT_RUN_DIR "/run/vnfplug"
+#define VP_DEFAULT_QEMU "/usr/bin/qemu-system-x86_64"
+#define VP_DEFAULT_SYSFS_ROOT "/sys"
+#define VP_DEFAULT_PROC_ROOT "/proc"
+#define VP_DEFAULT_OVS_VSCTL "/usr/bin/ovs-vsctl"
+#define VP_DEFAULT_OVSDB "unix:/run/openvswitch/db.sock"
+#define VP_DEFAULT_SOCKET_DIR "/run/vnfplug/sockets"
+#define VP_DEFAULT_TIMEOUT_MS 5000
+#define VP_DEFAULT_LOCK_TIMEOUT_MS 10000
+#define VP_MAX_QUEUES_LIMIT 64     /* hard ceiling for max_queues */
+
+enum vp_net_type { VP_NET_VHOST_USER };
+enum vp_switch { VP_SWITCH_OVS_DPDK };
+
+struct vp_vhost_net {
+	enum vp_switch sw;
+	char *bridge;       /* valid OVS name */
+	char *ovsdb;        /* "unix:<abs path>" */
+	char *socket_dir;   /* absolute, allowlisted path */
+	unsigned queues;    /* default queue pairs, 1..max_queues */
+	unsigned max_queues;/* 1..VP_MAX_QUEUES_LIMIT, default 8 */
+	int vectors;        /* MSI-X vectors for virtio-net-pci: -1 = auto
+			     * (2*queues+2, the production default); 0 disables
+			     * MSI-X (only for TCG test guests, DESIGN §6) */
+};
+
+struct vp_network {
+	char *name;         /* [A-Za-z0-9_.-]{1,63} */
+	enum vp_net_type type;
+	struct vp_vhost_net vhost;
+};
+
+struct vp_config {
+	char *run_dir;      /* default VP_DEFAULT_RUN_DIR */
+	char *qemu;         /* real QEMU for the shim */
+	char *sysfs_root;   /* default "/sys" */
+	char *proc_root;    /* default "/proc" */
+	char *ovs_vsctl;    /* default VP_DEFAULT_OVS_VSCTL */
+	unsigned timeout_ms;      /* bound on one external command */
+	unsigned lock_timeout_ms; /* bound on waiting for the lock */
+	bool syslog;        /* also log to syslog */
+	struct vp_network *networks;
+	size_t n_networks;
+};
+
+/* Read and validate the config file (O_NOFOLLOW, bounded size). */
+int vp_config_load(const char *path, struct vp_config *cfg, struct vp_err *err);
+/* Validate a config document held in memory; fills defaults. */
+int vp_config_parse(const char *buf, size_t len, struct vp_config *cfg,
+		    struct vp_err *err);
+void vp_config_free(struct vp_config *cfg);
+const struct vp_network *vp_config_network(const struct vp_config *cfg,
+					   const char *name);
+
+#endif

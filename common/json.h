@@ -1,0 +1,82 @@
+/* json.h - strict JSON reading and writing: the only module that uses yajl.
+ *
+ * The parser builds a small tree of plain structs.  It is stricter than
+ * JSON's grammar requires because its input is hostile: duplicate object
+ * keys, strings holding NUL, invalid UTF-8, nesting deeper than
+ * VP_JSON_MAX_DEPTH and trailing bytes are all errors.  Every other module
+ * reads documents through this tree and writes them with the vp_jw writer.
+ */
+#ifndef VP_JSON_H
+#define VP_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+#define VP_JSON_MAX_DEPTH 32
+
+enum vp_json_type {
+	VP_JSON_NULL,
+	VP_JSON_BOOL,
+	VP_JSON_NUMBER,
+	VP_JSON_STRING,
+	VP_JSON_ARRAY,
+	VP_JSON_OBJECT,
+};
+
+struct vp_json {
+	enum vp_json_type type;
+	union {
+		bool boolean;
+		struct {
+			bool is_int;         /* fits long long, no fraction/exp */
+			long long i;
+			double d;
+		} num;
+		struct {
+			char *s;             /* NUL-terminated, no inner NUL */
+			size_t len;
+		} str;
+		struct {
+			struct vp_json **items;
+			size_t n;
+		} arr;
+		struct {
+			char **keys;
+			struct vp_json **vals;
+			size_t n;
+		} obj;
+	} u;
+};
+
+/* Parse exactly one JSON value from buf[0..len). */
+int vp_json_parse(const char *buf, size_t len, struct vp_json **out,
+		  struct vp_err *err);
+void vp_json_free(struct vp_json *j);
+static inline void vp_json_freep(struct vp_json **j)
+{
+	vp_json_free(*j);
+}
+#define _cleanup_json_ __attribute__((cleanup(vp_json_freep)))
+
+/* Member of an object, or NULL when absent (or obj is not an object). */
+const struct vp_json *vp_json_get(const struct vp_json *obj, const char *key);
+const char *vp_json_type_name(enum vp_json_type t);
+
+/* Writer.  Errors are sticky: check once at vp_jw_finish(). */
+struct vp_jw;
+struct vp_jw *vp_jw_new(bool pretty);
+void vp_jw_free(struct vp_jw *w);
+void vp_jw_obj_open(struct vp_jw *w);
+void vp_jw_obj_close(struct vp_jw *w);
+void vp_jw_arr_open(struct vp_jw *w);
+void vp_jw_arr_close(struct vp_jw *w);
+void vp_jw_key(struct vp_jw *w, const char *key);
+void vp_jw_str(struct vp_jw *w, const char *s);
+void vp_jw_int(struct vp_jw *w, long long v);
+void vp_jw_bool(struct vp_jw *w, bool v);
+/* Hands out a malloc'ed NUL-terminated copy of the document. */
+int vp_jw_finish(struct vp_jw *w, char **out, size_t *len, struct vp_err *err);
+
+#endif

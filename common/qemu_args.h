@@ -1,0 +1,39 @@
+/* qemu_args.h - QEMU command-line fragments for the devices vnfplug adds
+ * (DESIGN §3).  One option per argv element; every value that came from a
+ * request or a path has ',' doubled (QEMU's only escape) on top of passing
+ * an allowlist; unix socket paths longer than 107 bytes are refused.
+ */
+#ifndef VP_QEMU_ARGS_H
+#define VP_QEMU_ARGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "argv.h"
+#include "err.h"
+
+#define VP_SUN_PATH_MAX 107
+
+/* Copy of `value` with every ',' doubled; NULL on allocation failure. */
+char *vp_qemu_escape(const char *value);
+
+/* "<dir>/<name>" into out; error when the result exceeds VP_SUN_PATH_MAX
+ * ("socket path `...` is 112 bytes, the limit is 107") or fails
+ * vp_valid_abs_path(). */
+int vp_socket_path(const char *dir, const char *name, char *out, size_t outsz,
+		   struct vp_err *err);
+
+struct vp_vhost_dev {
+	unsigned index;          /* ids vp-c<index>, vp-n<index> */
+	const char *socket_path;
+	uint8_t mac[6];
+	unsigned queues;         /* >= 1 */
+	int vectors;             /* -1 auto (2q+2 when queues>1), >= 0 explicit */
+};
+
+/* Appends -chardev socket,...,server=on,wait=off / -netdev
+ * type=vhost-user,... / -device virtio-net-pci,... to out. */
+int vp_qemu_vhost_user_args(const struct vp_vhost_dev *d, struct vp_argv *out,
+			    struct vp_err *err);
+
+#endif

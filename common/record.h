@@ -1,0 +1,76 @@
+/* record.h - the per-sandbox record: what vnfplug holds for a sandbox.
+ *
+ * <run_dir>/sandboxes/<id>/record.json, replaced atomically.  It is a
+ * journal: each resource is appended in state "pending" and the record is
+ * saved *before* the resource is created, then marked "created".  A hook
+ * killed at any point therefore leaves a record from which poststop or gc
+ * can undo everything, in reverse order; undo treats "pending" as "may
+ * exist".  Callers hold the lock (lock.h) around load-modify-save.
+ */
+#ifndef VP_RECORD_H
+#define VP_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+#define VP_RECORD_VERSION 1
+
+enum vp_res_kind {
+	VP_RES_OVS_PORT,    /* a dpdkvhostuserclient port on an OVS bridge */
+	VP_RES_DEVLIST,     /* the sandbox's devices.json */
+};
+
+enum vp_res_state {
+	VP_RES_PENDING,     /* recorded, creation may or may not have happened */
+	VP_RES_CREATED,
+};
+
+struct vp_resource {
+	enum vp_res_kind kind;
+	enum vp_res_state state;
+	unsigned index;     /* request entry it serves */
+	char *network;
+	/* VP_RES_OVS_PORT */
+	char *ovsdb;
+	char *bridge;
+	char *port;
+	char *socket;
+	/* VP_RES_DEVLIST */
+	char *path;
+};
+
+struct vp_record {
+	char *sandbox;
+	char *container;            /* container whose prestart created it */
+	long long created;          /* unix seconds */
+	int owner_pid;              /* runtime/container pid from the state */
+	unsigned long long owner_start; /* its start time (clock ticks) */
+	struct vp_resource *res;
+	size_t n_res;
+};
+
+/* "<run_dir>/sandboxes/<id>" - malloc'ed. */
+char *vp_record_dir(const char *run_dir, const char *sandbox);
+/* 1 loaded, 0 absent, <0 unreadable or corrupt. */
+int vp_record_load(const char *run_dir, const char *sandbox,
+		   struct vp_record *rec, struct vp_err *err);
+int vp_record_save(const char *run_dir, const struct vp_record *rec,
+		   struct vp_err *err);
+/* Remove the sandbox's directory; absent is success. */
+int vp_record_remove(const char *run_dir, const char *sandbox,
+		     struct vp_err *err);
+/* Sandbox ids with a directory under <run_dir>/sandboxes. */
+int vp_record_list(const char *run_dir, char ***ids, size_t *n,
+		   struct vp_err *err);
+/* Append a copy of *r (strings duplicated); returns its index or <0. */
+int vp_record_add(struct vp_record *rec, const struct vp_resource *r,
+		  struct vp_err *err);
+int vp_record_parse(const char *buf, size_t len, struct vp_record *rec,
+		    struct vp_err *err);
+int vp_record_serialize(const struct vp_record *rec, char **out, size_t *len,
+			struct vp_err *err);
+void vp_record_free(struct vp_record *rec);
+
+#endif
