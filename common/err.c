@@ -36,7 +36,18 @@ int vp_err_wrap(struct vp_err *err, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	/* truncation is acceptable: the message stays one bounded line */
+	size_t plen = strnlen(prefix, sizeof(err->msg) - 1);
+	memcpy(err->msg, prefix, plen);
+	size_t rest = sizeof(err->msg) - plen;
+	if (rest > 3) {
+		memcpy(err->msg + plen, ": ", 2);
+		size_t olen = strnlen(old, rest - 3);
+		memcpy(err->msg + plen + 2, old, olen);
+		err->msg[plen + 2 + olen] = '\0';
+	} else {
+		err->msg[plen] = '\0';
+	}
 	return -1;
 }
 
