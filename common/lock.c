@@ -1,0 +1,55 @@
+/* lock.c - the allocation lock (see lock.h for the rules). */
+#include "lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fileio.h"
+
+int vp_lock_acquire(const char *run_dir, unsigned timeout_ms,
+		    struct vp_err *err)
+{
+	_cleanup_free_ char *path = vp_asprintf("%s/lock", run_dir);
+	_cleanup_close_ int fd = -1;
+	struct timespec start, now;
+	long sleep_us = 500;
+
+	if (path == NULL)
+		return vp_err_set(err, ENOMEM, "lock");
+	if (vp_mkdir_p(run_dir, 0700, err) < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return vp_err_set(err, errno, "open lock `%s`", path);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		long long waited;
+
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return vp_steal_fd(&fd);
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return vp_err_set(err, errno, "lock `%s`", path);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (now.tv_sec - start.tv_sec) * 1000LL +
+			 (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (waited >= timeout_ms)
+			return vp_err_set(err, EBUSY,
+					  "vnfplug is busy: lock `%s` held by "
+					  "another hook for %u ms",
+					  path, timeout_ms);
+		/* back off so a crowd of hooks doesn't spin on the lock */
+		usleep((useconds_t)sleep_us);
+		if (sleep_us < 20000)
+			sleep_us *= 2;
+	}
+}
+
+void vp_lock_release(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
