@@ -47,6 +47,8 @@ struct vp_record {
 	long long created;          /* unix seconds */
 	int owner_pid;              /* runtime/container pid from the state */
 	unsigned long long owner_start; /* its start time (clock ticks) */
+	bool complete;              /* prestart finished; a second prestart
+				     * for the sandbox is then a no-op */
 	struct vp_resource *res;
 	size_t n_res;
 };

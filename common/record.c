@@ -1,0 +1,403 @@
+/* record.c - the per-sandbox record/journal (see record.h).
+ *
+ *   {"version":1,"sandbox":"<id>","container":"<id>","created":<unix s>,
+ *    "owner_pid":<pid>,"owner_start":<ticks>,"complete":false,
+ *    "resources":[{"kind":"ovs-port","state":"pending","index":0,
+ *                  "network":"chain","ovsdb":"unix:...","bridge":"br",
+ *                  "port":"vp...n0","socket":"/run/.../vp...n0.sock"},
+ *                 {"kind":"devlist","state":"created","index":0,
+ *                  "path":"/run/vnfplug/sandboxes/<id>/devices.json"}]}
+ *
+ * Values read back are checked with the same allowlists as on the way in:
+ * they are used to build ovs-vsctl argvs and paths at undo time. */
+#include "record.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+#include "fileio.h"
+#include "json.h"
+#include "validate.h"
+
+static const char *const kind_names[] = { "ovs-port", "devlist" };
+static const char *const state_names[] = { "pending", "created" };
+
+char *vp_record_dir(const char *run_dir, const char *sandbox)
+{
+	return vp_asprintf("%s/sandboxes/%s", run_dir, sandbox);
+}
+
+static char *record_path(const char *run_dir, const char *sandbox)
+{
+	return vp_asprintf("%s/sandboxes/%s/record.json", run_dir, sandbox);
+}
+
+static void resource_free(struct vp_resource *r)
+{
+	free(r->network);
+	free(r->ovsdb);
+	free(r->bridge);
+	free(r->port);
+	free(r->socket);
+	free(r->path);
+	memset(r, 0, sizeof(*r));
+}
+
+void vp_record_free(struct vp_record *rec)
+{
+	for (size_t i = 0; i < rec->n_res; i++)
+		resource_free(&rec->res[i]);
+	free(rec->res);
+	free(rec->sandbox);
+	free(rec->container);
+	memset(rec, 0, sizeof(*rec));
+}
+
+static int dup_opt(char **dst, const char *src)
+{
+	if (src == NULL) {
+		*dst = NULL;
+		return 0;
+	}
+	*dst = strdup(src);
+	return *dst == NULL ? -1 : 0;
+}
+
+int vp_record_add(struct vp_record *rec, const struct vp_resource *r,
+		  struct vp_err *err)
+{
+	struct vp_resource *nres, c = { 0 };
+
+	nres = realloc(rec->res, (rec->n_res + 1) * sizeof(*nres));
+	if (nres == NULL)
+		return vp_err_set(err, ENOMEM, "record");
+	rec->res = nres;
+	c.kind = r->kind;
+	c.state = r->state;
+	c.index = r->index;
+	if (dup_opt(&c.network, r->network) < 0 ||
+	    dup_opt(&c.ovsdb, r->ovsdb) < 0 ||
+	    dup_opt(&c.bridge, r->bridge) < 0 || dup_opt(&c.port, r->port) < 0 ||
+	    dup_opt(&c.socket, r->socket) < 0 || dup_opt(&c.path, r->path) < 0) {
+		resource_free(&c);
+		return vp_err_set(err, ENOMEM, "record");
+	}
+	rec->res[rec->n_res] = c;
+	return (int)rec->n_res++;
+}
+
+/* ---- parsing ---- */
+
+static int get_str(const struct vp_json *o, const char *key, bool required,
+		   char **out, struct vp_err *err)
+{
+	const struct vp_json *v = vp_json_get(o, key);
+
+	*out = NULL;
+	if (v == NULL) {
+		if (required)
+			return vp_err_set(err, 0, "missing `%s`", key);
+		return 0;
+	}
+	if (v->type != VP_JSON_STRING)
+		return vp_err_set(err, 0, "`%s` must be a string", key);
+	*out = strdup(v->u.str.s);
+	if (*out == NULL)
+		return vp_err_set(err, ENOMEM, "record");
+	return 0;
+}
+
+static int get_int(const struct vp_json *o, const char *key, long long min,
+		   long long max, long long *out, struct vp_err *err)
+{
+	const struct vp_json *v = vp_json_get(o, key);
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	if (v->type != VP_JSON_NUMBER || !v->u.num.is_int ||
+	    v->u.num.i < min || v->u.num.i > max)
+		return vp_err_set(err, 0, "`%s` must be an integer in %lld..%lld",
+				  key, min, max);
+	*out = v->u.num.i;
+	return 0;
+}
+
+static int get_enum(const struct vp_json *o, const char *key,
+		    const char *const names[], size_t n, int *out,
+		    struct vp_err *err)
+{
+	const struct vp_json *v = vp_json_get(o, key);
+
+	if (v == NULL || v->type != VP_JSON_STRING)
+		return vp_err_set(err, 0, "`%s` must be a string", key);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v->u.str.s, names[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	return vp_err_set(err, 0, "unknown %s `%s`", key, v->u.str.s);
+}
+
+static int parse_resource(const struct vp_json *o, struct vp_resource *r,
+			  struct vp_err *err)
+{
+	int kind, state;
+	long long idx;
+
+	if (o->type != VP_JSON_OBJECT)
+		return vp_err_set(err, 0, "must be an object");
+	if (get_enum(o, "kind", kind_names, 2, &kind, err) < 0 ||
+	    get_enum(o, "state", state_names, 2, &state, err) < 0 ||
+	    get_int(o, "index", 0, 1000, &idx, err) < 0)
+		return -1;
+	r->kind = (enum vp_res_kind)kind;
+	r->state = (enum vp_res_state)state;
+	r->index = (unsigned)idx;
+	if (get_str(o, "network", false, &r->network, err) < 0)
+		return -1;
+	switch (r->kind) {
+	case VP_RES_OVS_PORT:
+		if (get_str(o, "ovsdb", true, &r->ovsdb, err) < 0 ||
+		    get_str(o, "bridge", true, &r->bridge, err) < 0 ||
+		    get_str(o, "port", true, &r->port, err) < 0 ||
+		    get_str(o, "socket", true, &r->socket, err) < 0)
+			return -1;
+		if (strncmp(r->ovsdb, "unix:", 5) != 0 ||
+		    !vp_valid_abs_path(r->ovsdb + 5) ||
+		    !vp_valid_ovs_name(r->bridge) ||
+		    !vp_valid_ovs_name(r->port) ||
+		    !vp_valid_abs_path(r->socket))
+			return vp_err_set(err, 0, "ovs-port fields fail validation");
+		break;
+	case VP_RES_DEVLIST:
+		if (get_str(o, "path", true, &r->path, err) < 0)
+			return -1;
+		if (!vp_valid_abs_path(r->path))
+			return vp_err_set(err, 0, "devlist path fails validation");
+		break;
+	}
+	return 0;
+}
+
+int vp_record_parse(const char *buf, size_t len, struct vp_record *rec,
+		    struct vp_err *err)
+{
+	_cleanup_json_ struct vp_json *root = NULL;
+	const struct vp_json *v, *arr;
+	long long n;
+
+	memset(rec, 0, sizeof(*rec));
+	if (vp_json_parse(buf, len, &root, err) < 0)
+		return -1;
+	if (root->type != VP_JSON_OBJECT)
+		return vp_err_set(err, 0, "record must be a JSON object");
+	if (get_int(root, "version", 0, 1000, &n, err) < 0)
+		return -1;
+	if (n != VP_RECORD_VERSION)
+		return vp_err_set(err, 0, "record version %lld, expected %d", n,
+				  VP_RECORD_VERSION);
+	if (get_str(root, "sandbox", true, &rec->sandbox, err) < 0 ||
+	    get_str(root, "container", false, &rec->container, err) < 0)
+		goto fail;
+	if (!vp_valid_sandbox_id(rec->sandbox)) {
+		vp_err_set(err, 0, "invalid sandbox id");
+		goto fail;
+	}
+	if (get_int(root, "created", 0, 1LL << 62, &rec->created, err) < 0)
+		goto fail;
+	if (get_int(root, "owner_pid", 0, 1 << 30, &n, err) < 0)
+		goto fail;
+	rec->owner_pid = (int)n;
+	if (get_int(root, "owner_start", 0, 1LL << 62, &n, err) < 0)
+		goto fail;
+	rec->owner_start = (unsigned long long)n;
+	v = vp_json_get(root, "complete");
+	if (v != NULL) {
+		if (v->type != VP_JSON_BOOL) {
+			vp_err_set(err, 0, "`complete` must be a boolean");
+			goto fail;
+		}
+		rec->complete = v->u.boolean;
+	}
+	arr = vp_json_get(root, "resources");
+	if (arr == NULL || arr->type != VP_JSON_ARRAY) {
+		vp_err_set(err, 0, "`resources` must be an array");
+		goto fail;
+	}
+	for (size_t i = 0; i < arr->u.arr.n; i++) {
+		struct vp_resource r = { 0 };
+
+		if (parse_resource(arr->u.arr.items[i], &r, err) < 0 ||
+		    vp_record_add(rec, &r, err) < 0) {
+			resource_free(&r);
+			vp_err_wrap(err, "resources[%zu]", i);
+			goto fail;
+		}
+		resource_free(&r);
+	}
+	return 0;
+fail:
+	vp_record_free(rec);
+	return -1;
+}
+
+/* ---- writing ---- */
+
+static void put_str(struct vp_jw *w, const char *key, const char *v)
+{
+	if (v == NULL)
+		return;
+	vp_jw_key(w, key);
+	vp_jw_str(w, v);
+}
+
+int vp_record_serialize(const struct vp_record *rec, char **out, size_t *len,
+			struct vp_err *err)
+{
+	struct vp_jw *w = vp_jw_new(true);
+	int rc;
+
+	if (w == NULL)
+		return vp_err_set(err, ENOMEM, "record");
+	vp_jw_obj_open(w);
+	vp_jw_key(w, "version");
+	vp_jw_int(w, VP_RECORD_VERSION);
+	put_str(w, "sandbox", rec->sandbox);
+	put_str(w, "container", rec->container);
+	vp_jw_key(w, "created");
+	vp_jw_int(w, rec->created);
+	vp_jw_key(w, "owner_pid");
+	vp_jw_int(w, rec->owner_pid);
+	vp_jw_key(w, "owner_start");
+	vp_jw_int(w, (long long)rec->owner_start);
+	vp_jw_key(w, "complete");
+	vp_jw_bool(w, rec->complete);
+	vp_jw_key(w, "resources");
+	vp_jw_arr_open(w);
+	for (size_t i = 0; i < rec->n_res; i++) {
+		const struct vp_resource *r = &rec->res[i];
+
+		vp_jw_obj_open(w);
+		put_str(w, "kind", kind_names[r->kind]);
+		put_str(w, "state", state_names[r->state]);
+		vp_jw_key(w, "index");
+		vp_jw_int(w, r->index);
+		put_str(w, "network", r->network);
+		put_str(w, "ovsdb", r->ovsdb);
+		put_str(w, "bridge", r->bridge);
+		put_str(w, "port", r->port);
+		put_str(w, "socket", r->socket);
+		put_str(w, "path", r->path);
+		vp_jw_obj_close(w);
+	}
+	vp_jw_arr_close(w);
+	vp_jw_obj_close(w);
+	rc = vp_jw_finish(w, out, len, err);
+	vp_jw_free(w);
+	return rc;
+}
+
+/* ---- store ---- */
+
+int vp_record_load(const char *run_dir, const char *sandbox,
+		   struct vp_record *rec, struct vp_err *err)
+{
+	_cleanup_free_ char *path = record_path(run_dir, sandbox);
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	memset(rec, 0, sizeof(*rec));
+	if (path == NULL)
+		return vp_err_set(err, ENOMEM, "record");
+	if (vp_read_file(path, VP_FILE_MAX, &buf, &len, err) < 0) {
+		if (err->errnum == ENOENT)
+			return 0;
+		return -1;
+	}
+	if (vp_record_parse(buf, len, rec, err) < 0)
+		return vp_err_wrap(err, "corrupt record `%s`", path);
+	if (strcmp(rec->sandbox, sandbox) != 0) {
+		vp_record_free(rec);
+		return vp_err_set(err, 0, "record `%s` names another sandbox",
+				  path);
+	}
+	return 1;
+}
+
+int vp_record_save(const char *run_dir, const struct vp_record *rec,
+		   struct vp_err *err)
+{
+	_cleanup_free_ char *dir = vp_record_dir(run_dir, rec->sandbox);
+	_cleanup_free_ char *path = record_path(run_dir, rec->sandbox);
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	if (dir == NULL || path == NULL)
+		return vp_err_set(err, ENOMEM, "record");
+	if (vp_mkdir_p(dir, 0700, err) < 0)
+		return -1;
+	if (vp_record_serialize(rec, &buf, &len, err) < 0)
+		return -1;
+	return vp_write_file_atomic(path, buf, len, 0600, err);
+}
+
+int vp_record_remove(const char *run_dir, const char *sandbox,
+		     struct vp_err *err)
+{
+	_cleanup_free_ char *dir = vp_record_dir(run_dir, sandbox);
+
+	if (dir == NULL)
+		return vp_err_set(err, ENOMEM, "record");
+	return vp_rm_rf(dir, err);
+}
+
+int vp_record_list(const char *run_dir, char ***ids, size_t *n,
+		   struct vp_err *err)
+{
+	_cleanup_free_ char *dir = vp_asprintf("%s/sandboxes", run_dir);
+	char **v = NULL;
+	size_t cnt = 0;
+	DIR *d;
+	struct dirent *de;
+
+	*ids = NULL;
+	*n = 0;
+	if (dir == NULL)
+		return vp_err_set(err, ENOMEM, "record list");
+	d = opendir(dir);
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return vp_err_set(err, errno, "open `%s`", dir);
+	}
+	while ((de = readdir(d)) != NULL) {
+		char **nv;
+
+		if (!vp_valid_sandbox_id(de->d_name))
+			continue;
+		nv = realloc(v, (cnt + 2) * sizeof(*v));
+		if (nv == NULL)
+			goto oom;
+		v = nv;
+		v[cnt] = strdup(de->d_name);
+		if (v[cnt] == NULL)
+			goto oom;
+		v[++cnt] = NULL;
+	}
+	closedir(d);
+	*ids = v;
+	*n = cnt;
+	return 0;
+oom:
+	closedir(d);
+	for (size_t i = 0; i < cnt; i++)
+		free(v[i]);
+	free(v);
+	return vp_err_set(err, ENOMEM, "record list");
+}
