@@ -76,6 +76,7 @@ void vp_jw_key(struct vp_jw *w, const char *key);
 void vp_jw_str(struct vp_jw *w, const char *s);
 void vp_jw_int(struct vp_jw *w, long long v);
 void vp_jw_bool(struct vp_jw *w, bool v);
+void vp_jw_null(struct vp_jw *w);
 /* Hands out a malloc'ed NUL-terminated copy of the document. */
 int vp_jw_finish(struct vp_jw *w, char **out, size_t *len, struct vp_err *err);
 

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Network names (config keys, request "network"): [A-Za-z0-9_.-]{1,63}. */
+bool vp_valid_network_name(const char *s);
 /* Sandbox / container ids: [A-Za-z0-9][A-Za-z0-9_.-]{0,127}. */
 bool vp_valid_sandbox_id(const char *s);
 /* Interface names: 1..15 bytes of [A-Za-z0-9_.-], not "." or "..". */
@@ -27,5 +29,12 @@ int vp_mac_parse(const char *s, uint8_t mac[6]);
 void vp_mac_format(const uint8_t mac[6], char out[18]);
 bool vp_mac_is_multicast(const uint8_t mac[6]);
 bool vp_mac_is_zero(const uint8_t mac[6]);
+
+/* Copy untrusted text into buf for an error or log message: bytes outside
+ * printable ASCII become '?', and text that does not fit ends in "...".
+ * Returns buf.  A hostile value can then neither forge log lines nor fill
+ * the message. */
+#define VP_PRINTABLE_MAX 72
+const char *vp_printable(const char *s, char *buf, size_t size);
 
 #endif
