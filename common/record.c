@@ -36,7 +36,7 @@ static char *record_path(const char *run_dir, const char *sandbox)
 	return vp_asprintf("%s/sandboxes/%s/record.json", run_dir, sandbox);
 }
 
-static void resource_free(struct vp_resource *r)
+void vp_resource_free(struct vp_resource *r)
 {
 	free(r->network);
 	free(r->ovsdb);
@@ -50,7 +50,7 @@ static void resource_free(struct vp_resource *r)
 void vp_record_free(struct vp_record *rec)
 {
 	for (size_t i = 0; i < rec->n_res; i++)
-		resource_free(&rec->res[i]);
+		vp_resource_free(&rec->res[i]);
 	free(rec->res);
 	free(rec->sandbox);
 	free(rec->container);
@@ -83,7 +83,7 @@ int vp_record_add(struct vp_record *rec, const struct vp_resource *r,
 	    dup_opt(&c.ovsdb, r->ovsdb) < 0 ||
 	    dup_opt(&c.bridge, r->bridge) < 0 || dup_opt(&c.port, r->port) < 0 ||
 	    dup_opt(&c.socket, r->socket) < 0 || dup_opt(&c.path, r->path) < 0) {
-		resource_free(&c);
+		vp_resource_free(&c);
 		return vp_err_set(err, ENOMEM, "record");
 	}
 	rec->res[rec->n_res] = c;
@@ -235,11 +235,11 @@ int vp_record_parse(const char *buf, size_t len, struct vp_record *rec,
 
 		if (parse_resource(arr->u.arr.items[i], &r, err) < 0 ||
 		    vp_record_add(rec, &r, err) < 0) {
-			resource_free(&r);
+			vp_resource_free(&r);
 			vp_err_wrap(err, "resources[%zu]", i);
 			goto fail;
 		}
-		resource_free(&r);
+		vp_resource_free(&r);
 	}
 	return 0;
 fail:

@@ -74,5 +74,6 @@ int vp_record_parse(const char *buf, size_t len, struct vp_record *rec,
 int vp_record_serialize(const struct vp_record *rec, char **out, size_t *len,
 			struct vp_err *err);
 void vp_record_free(struct vp_record *rec);
+void vp_resource_free(struct vp_resource *r);
 
 #endif

@@ -1,0 +1,371 @@
+/* hook.c - prestart and poststop (see hook.h).
+ *
+ * prestart validates everything it can before touching the host (request,
+ * names, socket paths, QEMU arguments), then, under the lock, journals
+ * each resource in the record before creating it.  Any failure undoes
+ * what the journal holds, so a refused container leaves nothing behind;
+ * a killed hook leaves a journal that poststop (or gc) undoes.
+ */
+#include "hook.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "devlist.h"
+#include "fileio.h"
+#include "lock.h"
+#include "log.h"
+#include "ovs.h"
+#include "proc.h"
+#include "qemu_args.h"
+#include "request.h"
+#include "validate.h"
+
+int vp_stage_parse(const char *s, enum vp_stage *stage)
+{
+	if (strcmp(s, "prestart") == 0 || strcmp(s, "createRuntime") == 0)
+		*stage = VP_STAGE_PRESTART;
+	else if (strcmp(s, "poststop") == 0)
+		*stage = VP_STAGE_POSTSTOP;
+	else if (strcmp(s, "auto") == 0)
+		*stage = VP_STAGE_AUTO;
+	else
+		return -1;
+	return 0;
+}
+
+/* What prestart will create for one request entry, computed up front. */
+struct plan_port {
+	char port[16];
+	char socket[VP_SUN_PATH_MAX + 1];
+};
+
+static void request_freep(struct vp_request *r)
+{
+	vp_request_free(r);
+}
+
+static void devlist_freep(struct vp_devlist *d)
+{
+	vp_devlist_free(d);
+}
+
+static void record_freep(struct vp_record *r)
+{
+	vp_record_free(r);
+}
+
+static void lock_releasep(int *fd)
+{
+	vp_lock_release(*fd);
+}
+
+/* Undo and forget a record after a failed prestart; errors are only
+ * logged, the caller reports the failure that got us here. */
+static void rollback(const struct vp_config *cfg, struct vp_record *rec)
+{
+	struct vp_err e;
+
+	if (vp_release(cfg, rec, &e) < 0) {
+		vp_log_error("rollback incomplete, left for poststop/gc: %s",
+			     e.msg);
+		if (vp_record_save(cfg->run_dir, rec, &e) < 0)
+			vp_log_error("%s", e.msg);
+		return;
+	}
+	if (vp_record_remove(cfg->run_dir, rec->sandbox, &e) < 0)
+		vp_log_error("%s", e.msg);
+}
+
+static int check_bridges(const struct vp_config *cfg,
+			 const struct vp_request *req, struct vp_err *err)
+{
+	for (size_t i = 0; i < req->n; i++) {
+		const struct vp_vhost_net *v = &req->items[i].net->vhost;
+		struct vp_ovs o = { cfg->ovs_vsctl, v->ovsdb, cfg->timeout_ms };
+		bool exists = false;
+		bool seen = false;
+
+		for (size_t j = 0; j < i; j++)
+			if (req->items[j].net == req->items[i].net)
+				seen = true;
+		if (seen)
+			continue;
+		if (vp_ovs_bridge_exists(&o, v->bridge, &exists, err) < 0)
+			return vp_err_wrap(err, "network `%s`", req->items[i].network);
+		if (!exists)
+			return vp_err_set(err, ENOENT,
+					  "network `%s`: bridge `%s` does not exist "
+					  "on %s (vnfplug never creates bridges)",
+					  req->items[i].network, v->bridge,
+					  v->ovsdb);
+	}
+	return 0;
+}
+
+/* Everything that can be refused without touching the host. */
+static int plan(const struct vp_config *cfg, const struct vp_state *st,
+		const char *sandbox, const char *annotation,
+		struct vp_request *req, struct plan_port *ports,
+		struct vp_devlist *dl, struct vp_err *err)
+{
+	(void)st;
+	if (vp_request_parse(annotation, req, err) < 0 ||
+	    vp_request_resolve(req, cfg, sandbox, err) < 0)
+		return -1;
+	for (size_t i = 0; i < req->n; i++) {
+		const struct vp_request_item *it = &req->items[i];
+		const struct vp_vhost_net *v = &it->net->vhost;
+		char name[32];
+		struct vp_vhost_dev dev = { 0 };
+
+		vp_ovs_port_name(sandbox, (unsigned)i, ports[i].port);
+		snprintf(name, sizeof(name), "%.15s.sock", ports[i].port);
+		if (vp_socket_path(v->socket_dir, name, ports[i].socket,
+				   sizeof(ports[i].socket), err) < 0)
+			return vp_err_wrap(err, "%s[%zu]", VP_ANNOTATION_NETWORKS,
+					   i);
+		dev.index = (unsigned)i;
+		dev.socket_path = ports[i].socket;
+		memcpy(dev.mac, it->mac, 6);
+		dev.queues = it->queues;
+		dev.vectors = v->vectors;
+		if (vp_qemu_vhost_user_args(&dev, &dl->args, err) < 0)
+			return vp_err_wrap(err, "%s[%zu]", VP_ANNOTATION_NETWORKS,
+					   i);
+	}
+	dl->shared_memory = req->n > 0;
+	return 0;
+}
+
+static int journal(const struct vp_config *cfg, struct vp_record *rec,
+		   const struct vp_resource *r, struct vp_err *err)
+{
+	int idx = vp_record_add(rec, r, err);
+
+	if (idx < 0 || vp_record_save(cfg->run_dir, rec, err) < 0)
+		return -1;
+	return idx;
+}
+
+static int create_all(const struct vp_config *cfg, const struct vp_state *st,
+		      const char *sandbox, const struct vp_request *req,
+		      const struct plan_port *ports, struct vp_devlist *dl,
+		      struct vp_record *rec, struct vp_err *err)
+{
+	_cleanup_free_ char *dlpath = vp_devlist_path(cfg->run_dir, sandbox);
+	int idx;
+
+	if (dlpath == NULL)
+		return vp_err_set(err, ENOMEM, "prestart");
+	rec->sandbox = strdup(sandbox);
+	rec->container = st->id ? strdup(st->id) : NULL;
+	if (rec->sandbox == NULL || (st->id && rec->container == NULL))
+		return vp_err_set(err, ENOMEM, "prestart");
+	rec->created = (long long)time(NULL);
+	rec->owner_pid = st->pid;
+	if (st->pid > 0 &&
+	    vp_proc_start_time(cfg->proc_root, st->pid, &rec->owner_start,
+			       err) < 0)
+		vp_log_warn("owner pid %d: %s", st->pid, err->msg);
+	if (vp_record_save(cfg->run_dir, rec, err) < 0)
+		return -1;
+
+	for (size_t i = 0; i < req->n; i++) {
+		const struct vp_request_item *it = &req->items[i];
+		const struct vp_vhost_net *v = &it->net->vhost;
+		struct vp_ovs o = { cfg->ovs_vsctl, v->ovsdb, cfg->timeout_ms };
+		struct vp_resource r = {
+			.kind = VP_RES_OVS_PORT,
+			.state = VP_RES_PENDING,
+			.index = (unsigned)i,
+			.network = it->network,
+			.ovsdb = v->ovsdb,
+			.bridge = v->bridge,
+			.port = (char *)ports[i].port,
+			.socket = (char *)ports[i].socket,
+		};
+		char mac[18];
+
+		if (vp_mkdir_p(v->socket_dir, 0755, err) < 0)
+			return -1;
+		idx = journal(cfg, rec, &r, err);
+		if (idx < 0)
+			return -1;
+		if (vp_ovs_add_vhost_port(&o, v->bridge, ports[i].port,
+					  ports[i].socket, it->queues, err) < 0)
+			return vp_err_wrap(err, "network `%s`", it->network);
+		rec->res[idx].state = VP_RES_CREATED;
+		vp_mac_format(it->mac, mac);
+		vp_log_info("network %s: port %s on bridge %s (ovs-dpdk), "
+			    "socket %s, mac %s, queues %u, ifname %s",
+			    it->network, ports[i].port, v->bridge,
+			    ports[i].socket, mac, it->queues, it->ifname);
+	}
+
+	struct vp_resource d = { .kind = VP_RES_DEVLIST,
+				 .state = VP_RES_PENDING,
+				 .path = dlpath };
+	idx = journal(cfg, rec, &d, err);
+	if (idx < 0)
+		return -1;
+	dl->sandbox = strdup(sandbox);
+	if (dl->sandbox == NULL)
+		return vp_err_set(err, ENOMEM, "prestart");
+	if (vp_devlist_write(dlpath, dl, err) < 0)
+		return -1;
+	rec->res[idx].state = VP_RES_CREATED;
+	rec->complete = true;
+	return vp_record_save(cfg->run_dir, rec, err);
+}
+
+int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
+		const char *sandbox, const char *annotation,
+		struct vp_err *err)
+{
+	__attribute__((cleanup(request_freep))) struct vp_request req = { 0 };
+	__attribute__((cleanup(devlist_freep))) struct vp_devlist dl = { 0 };
+	__attribute__((cleanup(record_freep))) struct vp_record rec = { 0 };
+	__attribute__((cleanup(lock_releasep))) int lock = -1;
+	struct plan_port ports[VP_REQUEST_MAX];
+	int rc;
+
+	if (plan(cfg, st, sandbox, annotation, &req, ports, &dl, err) < 0)
+		return -1;
+
+	lock = vp_lock_acquire(cfg->run_dir, cfg->lock_timeout_ms, err);
+	if (lock < 0)
+		return -1;
+	rc = vp_record_load(cfg->run_dir, sandbox, &rec, err);
+	if (rc < 0) {
+		/* unreadable journal: nothing in it can be undone; do not let
+		 * it block the sandbox forever */
+		vp_log_error("%s; discarding it", err->msg);
+		if (vp_record_remove(cfg->run_dir, sandbox, err) < 0)
+			return -1;
+	} else if (rc == 1 && rec.complete) {
+		/* Kata runs prestart for every container of the pod */
+		vp_log_info("sandbox already set up by container %s; nothing "
+			    "to do", rec.container ? rec.container : "?");
+		return 0;
+	} else if (rc == 1) {
+		/* the lock is free, so the hook that wrote this died */
+		vp_log_warn("undoing the partial setup of an earlier prestart");
+		if (vp_release(cfg, &rec, err) < 0)
+			return vp_err_wrap(err, "earlier partial setup");
+		if (vp_record_remove(cfg->run_dir, sandbox, err) < 0)
+			return -1;
+	}
+	vp_record_free(&rec);
+
+	if (check_bridges(cfg, &req, err) < 0)
+		return -1;
+	if (create_all(cfg, st, sandbox, &req, ports, &dl, &rec, err) < 0) {
+		rollback(cfg, &rec);
+		return -1;
+	}
+	return 0;
+}
+
+int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
+		const char *sandbox, struct vp_err *err)
+{
+	__attribute__((cleanup(record_freep))) struct vp_record rec = { 0 };
+	__attribute__((cleanup(lock_releasep))) int lock = -1;
+	_cleanup_free_ char *dir = vp_record_dir(cfg->run_dir, sandbox);
+	struct stat sb;
+	int rc;
+
+	if (dir == NULL)
+		return vp_err_set(err, ENOMEM, "poststop");
+	/* unknown sandbox: nothing to do, and no lock needed to know it */
+	if (lstat(dir, &sb) < 0 && errno == ENOENT)
+		return 0;
+	lock = vp_lock_acquire(cfg->run_dir, cfg->lock_timeout_ms, err);
+	if (lock < 0)
+		return -1;
+	rc = vp_record_load(cfg->run_dir, sandbox, &rec, err);
+	if (rc < 0) {
+		vp_log_error("%s; discarding it", err->msg);
+		return vp_record_remove(cfg->run_dir, sandbox, err);
+	}
+	if (rc == 0)
+		return vp_record_remove(cfg->run_dir, sandbox, err);
+	/* another container of the pod stopping does not end the sandbox */
+	if (!vp_state_is_sandbox_owner(st) && rec.container != NULL &&
+	    (st->id == NULL || strcmp(rec.container, st->id) != 0))
+		return 0;
+	if (vp_release(cfg, &rec, err) < 0) {
+		struct vp_err e2;
+
+		if (vp_record_save(cfg->run_dir, &rec, &e2) < 0)
+			vp_log_error("%s", e2.msg);
+		return -1;
+	}
+	return vp_record_remove(cfg->run_dir, sandbox, err);
+}
+
+static void state_freep(struct vp_state *s)
+{
+	vp_state_free(s);
+}
+
+static void config_freep(struct vp_config *c)
+{
+	vp_config_free(c);
+}
+
+static int stage_from_status(const struct vp_state *st, enum vp_stage *stage,
+			     struct vp_err *err)
+{
+	if (st->status == NULL)
+		return vp_err_set(err, 0, "stage `auto` needs a `status` in the "
+					  "state; name the stage instead");
+	if (strcmp(st->status, "creating") == 0 ||
+	    strcmp(st->status, "created") == 0)
+		*stage = VP_STAGE_PRESTART;
+	else if (strcmp(st->status, "stopped") == 0)
+		*stage = VP_STAGE_POSTSTOP;
+	else
+		return vp_err_set(err, 0, "stage `auto`: status `%s` is neither "
+					  "created nor stopped", st->status);
+	return 0;
+}
+
+int vp_hook_run(const struct vp_hook_opts *o, struct vp_err *err)
+{
+	__attribute__((cleanup(state_freep))) struct vp_state st = { 0 };
+	__attribute__((cleanup(config_freep))) struct vp_config cfg = { 0 };
+	_cleanup_free_ char *buf = NULL;
+	enum vp_stage stage = o->stage;
+	const char *annotation, *sandbox;
+	size_t len;
+
+	if (vp_read_fd(o->state_fd, VP_STATE_MAX, &buf, &len, err) < 0)
+		return vp_err_wrap(err, "OCI state on stdin");
+	if (vp_state_parse(buf, len, &st, err) < 0)
+		return vp_err_wrap(err, "OCI state on stdin");
+	if (!st.has_annotations &&
+	    vp_state_complete(&st, VP_DEFAULT_PROC_ROOT, err) < 0)
+		return -1;
+	annotation = vp_state_annotation(&st, VP_ANNOTATION_NETWORKS);
+	if (annotation == NULL)
+		return 0; /* the fast path: no request, no config, no lock */
+
+	if (vp_state_sandbox_id(&st, &sandbox, err) < 0)
+		return -1;
+	vp_log_set_sandbox(sandbox);
+	if (stage == VP_STAGE_AUTO && stage_from_status(&st, &stage, err) < 0)
+		return -1;
+	if (vp_config_load(o->config_path, &cfg, err) < 0)
+		return -1;
+	if (cfg.syslog)
+		vp_log_enable_syslog(true);
+	if (stage == VP_STAGE_PRESTART)
+		return vp_prestart(&cfg, &st, sandbox, annotation, err);
+	return vp_poststop(&cfg, &st, sandbox, err);
+}

@@ -1,0 +1,41 @@
+/* proc.c - process facts from procfs (see proc.h). */
+#include "proc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "fileio.h"
+
+int vp_proc_start_time(const char *proc_root, int pid,
+		       unsigned long long *start, struct vp_err *err)
+{
+	_cleanup_free_ char *path = vp_asprintf("%s/%d/stat", proc_root, pid);
+	_cleanup_free_ char *buf = NULL;
+	char *p, *end;
+	size_t len;
+
+	if (path == NULL)
+		return vp_err_set(err, ENOMEM, "proc");
+	if (vp_read_file(path, 64 * 1024, &buf, &len, err) < 0)
+		return -1;
+	/* comm (field 2) may hold spaces and parentheses: fields are
+	 * counted from the last ')' */
+	p = strrchr(buf, ')');
+	if (p == NULL)
+		return vp_err_set(err, 0, "`%s`: unexpected format", path);
+	p++;
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (p == NULL)
+			return vp_err_set(err, 0, "`%s`: unexpected format",
+					  path);
+	}
+	errno = 0;
+	*start = strtoull(p + 1, &end, 10);
+	if (errno != 0 || end == p + 1)
+		return vp_err_set(err, 0, "`%s`: unexpected format", path);
+	return 0;
+}
