@@ -6,11 +6,14 @@
 #include "devlist.h"
 #include "err.h"
 
+/* argc/argv are QEMU's arguments without the program name. */
+
 /* Sandbox id from "-name sandbox-<id>" or "-name pod-<id>", also in the
  * forms "-name guest=sandbox-<id>", with ",debug-threads=on" or other
  * suboptions after it, and "-name=...".  *id is malloc'ed; NULL (and 0
- * returned) when QEMU's argv names no sandbox.  An id that fails
- * vp_valid_sandbox_id() is an error. */
+ * returned) when QEMU's argv names no sandbox (no -name, or a name without
+ * either prefix); 1 when found.  An id that fails vp_valid_sandbox_id()
+ * ("sandbox-../x", "sandbox-a,,b") is an error. */
 int vp_shim_sandbox_id(int argc, char *const argv[], char **id,
 		       struct vp_err *err);
 
@@ -19,9 +22,15 @@ int vp_shim_sandbox_id(int argc, char *const argv[], char **id,
  * dl may be NULL (argv passed through unchanged).  Fix-up: an existing
  * -object memory-backend-{file,memfd,ram} without share=on gets ",share=on";
  * with none, "-object memory-backend-memfd,id=vp-mem,size=<-m size>,share=on"
- * and "-machine memory-backend=vp-mem" are added. */
+ * and "-machine memory-backend=vp-mem" are added after the original
+ * arguments (size in MiB from -m, QEMU's default 128M without it).  `out`
+ * must be empty; it is left empty on failure. */
 int vp_shim_build_argv(const char *qemu, int argc, char *const argv[],
 		       const struct vp_devlist *dl, struct vp_argv *out,
 		       struct vp_err *err);
+
+/* The configured QEMU is an absolute path to an executable regular file and
+ * not vnfplug-qemu itself (which would exec itself forever). */
+int vp_shim_check_qemu(const char *qemu, struct vp_err *err);
 
 #endif

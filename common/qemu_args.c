@@ -1,0 +1,151 @@
+/* qemu_args.c - QEMU options for the vhost-user NICs vnfplug adds
+ * (DESIGN §3).
+ *
+ * Values are allowlisted first (so nothing surprising gets this far) and
+ * comma-escaped anyway: QEMU splits option strings on ',' and a value
+ * holding one could otherwise smuggle in another property.
+ */
+#include "qemu_args.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "fileio.h"
+#include "validate.h"
+
+/* virtio-net-pci takes at most 64 queue pairs here (VP_MAX_QUEUES_LIMIT)
+ * and a PCI MSI-X table has at most 2048 entries. */
+#define VP_QEMU_MAX_QUEUES 64
+#define VP_QEMU_MAX_VECTORS 2048
+
+char *vp_qemu_escape(const char *value)
+{
+	size_t commas = 0, len = 0;
+	char *out, *o;
+
+	for (const char *p = value; *p != '\0'; p++, len++)
+		commas += *p == ',';
+	out = malloc(len + commas + 1);
+	if (out == NULL)
+		return NULL;
+	o = out;
+	for (const char *p = value; *p != '\0'; p++) {
+		*o++ = *p;
+		if (*p == ',')
+			*o++ = ',';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Unix socket paths must fit sun_path with its NUL; truncating would
+ * silently connect somewhere else. */
+static int check_socket_path(const char *path, struct vp_err *err)
+{
+	size_t len = strlen(path);
+
+	if (len > VP_SUN_PATH_MAX)
+		return vp_err_set(err, ENAMETOOLONG,
+				  "socket path `%s` is %zu bytes, the limit is %d",
+				  path, len, VP_SUN_PATH_MAX);
+	if (!vp_valid_abs_path(path))
+		return vp_err_set(err, EINVAL,
+				  "socket path `%s` is not an allowed absolute "
+				  "path",
+				  path);
+	return 0;
+}
+
+int vp_socket_path(const char *dir, const char *name, char *out, size_t outsz,
+		   struct vp_err *err)
+{
+	_cleanup_free_ char *full = NULL;
+	size_t dlen = strlen(dir);
+
+	if (dir[0] != '/')
+		return vp_err_set(err, EINVAL,
+				  "socket directory `%s` is not absolute", dir);
+	if (name[0] == '\0' || strchr(name, '/') != NULL)
+		return vp_err_set(err, EINVAL,
+				  "socket name `%s` is not a file name", name);
+	/* "/run/x/" + name must not become "/run/x//name". */
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
+	full = vp_asprintf("%.*s%s%s", (int)dlen, dir, dlen > 1 ? "/" : "",
+			   name);
+	if (full == NULL)
+		return vp_err_set(err, ENOMEM, "socket path in `%s`", dir);
+	if (check_socket_path(full, err) < 0)
+		return -1;
+	if (strlen(full) >= outsz)
+		return vp_err_set(err, ENAMETOOLONG,
+				  "socket path `%s`: buffer too small", full);
+	memcpy(out, full, strlen(full) + 1);
+	return 0;
+}
+
+static int check_vhost_dev(const struct vp_vhost_dev *d, struct vp_err *err)
+{
+	if (d->socket_path == NULL)
+		return vp_err_set(err, EINVAL, "no socket path");
+	if (check_socket_path(d->socket_path, err) < 0)
+		return -1;
+	if (d->queues < 1 || d->queues > VP_QEMU_MAX_QUEUES)
+		return vp_err_set(err, EINVAL, "queues must be 1..%d, got %u",
+				  VP_QEMU_MAX_QUEUES, d->queues);
+	if (d->vectors < -1 || d->vectors > VP_QEMU_MAX_VECTORS)
+		return vp_err_set(err, EINVAL,
+				  "vectors must be -1 (auto) or 0..%d, got %d",
+				  VP_QEMU_MAX_VECTORS, d->vectors);
+	if (vp_mac_is_zero(d->mac) || vp_mac_is_multicast(d->mac))
+		return vp_err_set(err, EINVAL,
+				  "MAC address must be unicast and non-zero");
+	return 0;
+}
+
+int vp_qemu_vhost_user_args(const struct vp_vhost_dev *d, struct vp_argv *out,
+			    struct vp_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	size_t n0 = out->n;
+	char mac[18], queues[32] = "", mq[64] = "";
+	int vectors = d->vectors;
+
+	if (check_vhost_dev(d, err) < 0)
+		return vp_err_wrap(err, "vhost-user device %u", d->index);
+	path = vp_qemu_escape(d->socket_path);
+	if (path == NULL)
+		return vp_err_set(err, ENOMEM, "vhost-user device %u", d->index);
+	vp_mac_format(d->mac, mac);
+
+	/* Multiqueue needs mq=on on the device and one vector per queue
+	 * direction plus config and control; a single queue needs neither. */
+	if (d->queues > 1) {
+		snprintf(queues, sizeof(queues), ",queues=%u", d->queues);
+		strcpy(mq, ",mq=on");
+		if (vectors == -1)
+			vectors = (int)(2 * d->queues + 2);
+	}
+	if (vectors >= 0)
+		snprintf(mq + strlen(mq), sizeof(mq) - strlen(mq),
+			 ",vectors=%d", vectors);
+
+	if (vp_argv_push(out, "-chardev", err) < 0 ||
+	    vp_argv_pushf(out, err, "socket,id=vp-c%u,path=%s,server=on,wait=off",
+			  d->index, path) < 0 ||
+	    vp_argv_push(out, "-netdev", err) < 0 ||
+	    vp_argv_pushf(out, err,
+			  "type=vhost-user,id=vp-n%u,chardev=vp-c%u,"
+			  "vhostforce=on%s",
+			  d->index, d->index, queues) < 0 ||
+	    vp_argv_push(out, "-device", err) < 0 ||
+	    vp_argv_pushf(out, err, "virtio-net-pci,netdev=vp-n%u,mac=%s%s",
+			  d->index, mac, mq) < 0) {
+		vp_argv_truncate(out, n0);
+		return vp_err_wrap(err, "vhost-user device %u", d->index);
+	}
+	return 0;
+}

@@ -1,0 +1,417 @@
+/* shim.c - what vnfplug-qemu does to QEMU's argv (shim.h, DESIGN §3, §4):
+ * find the sandbox the VM belongs to, make guest RAM shareable for
+ * vhost-user, append the device list.
+ *
+ * The runtime's arguments are passed on byte-identical and in order; the
+ * only in-place change is adding or forcing share=on on a memory backend.
+ * QEMU option strings are "key=value,..." lists where ",," is a literal
+ * comma and the first item may omit its key (the "implied" key).
+ */
+#include "shim.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fileio.h"
+#include "json.h"
+#include "validate.h"
+
+#define MIB (UINT64_C(1) << 20)
+#define QEMU_DEFAULT_RAM (128 * MIB) /* x86 machines without -m */
+
+/* QEMU treats "--opt" like "-opt". */
+static bool is_opt(const char *arg, const char *name)
+{
+	if (arg[0] != '-')
+		return false;
+	arg += arg[1] == '-' ? 2 : 1;
+	return strcmp(arg, name) == 0;
+}
+
+/* Length of the raw item at s, up to the first single ','. */
+static size_t item_len(const char *s)
+{
+	size_t i = 0;
+
+	while (s[i] != '\0') {
+		if (s[i] == ',') {
+			if (s[i + 1] != ',')
+				break;
+			i++;
+		}
+		i++;
+	}
+	return i;
+}
+
+/* Copy of a raw item with ",," turned back into ",". */
+static char *unescape(const char *s, size_t len)
+{
+	char *out = malloc(len + 1), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		*o++ = s[i];
+		if (s[i] == ',' && i + 1 < len && s[i + 1] == ',')
+			i++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Value of `key` in a QEMU option string (the first item without '=' is
+ * `key` when `implied`), raw (still escaped); NULL when absent.  Later
+ * occurrences win, as in QEMU. */
+static const char *opt_find(const char *s, const char *key, bool implied,
+			    size_t *len)
+{
+	size_t klen = strlen(key);
+	const char *found = NULL;
+	bool first = true;
+
+	for (const char *p = s;; first = false) {
+		size_t n = item_len(p);
+		const char *eq = memchr(p, '=', n);
+
+		if (eq == NULL && first && implied) {
+			found = p;
+			*len = n;
+		} else if (eq != NULL && (size_t)(eq - p) == klen &&
+			   memcmp(p, key, klen) == 0) {
+			found = eq + 1;
+			*len = n - klen - 1;
+		}
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	return found;
+}
+
+/* The guest name a -name value sets ("sandbox-x", "guest=sandbox-x,..."). */
+static int name_guest(const char *val, char **guest, struct vp_err *err)
+{
+	const char *g;
+	size_t len;
+
+	g = opt_find(val, "guest", true, &len);
+	if (g == NULL)
+		return 0;
+	free(*guest);
+	*guest = unescape(g, len);
+	if (*guest == NULL)
+		return vp_err_set(err, ENOMEM, "QEMU -name");
+	return 0;
+}
+
+int vp_shim_sandbox_id(int argc, char *const argv[], char **id,
+		       struct vp_err *err)
+{
+	static const char *const prefixes[] = {"sandbox-", "pod-"};
+	_cleanup_free_ char *guest = NULL;
+	const char *rest = NULL;
+
+	*id = NULL;
+	/* QEMU merges repeated -name options; the last guest name counts. */
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+
+		if (is_opt(a, "name") && i + 1 < argc)
+			val = argv[++i];
+		else if (strncmp(a, "-name=", 6) == 0)
+			val = a + 6;
+		else if (strncmp(a, "--name=", 7) == 0)
+			val = a + 7;
+		if (val != NULL && name_guest(val, &guest, err) < 0)
+			return -1;
+	}
+	if (guest == NULL)
+		return 0;
+	for (size_t i = 0; i < 2 && rest == NULL; i++)
+		if (strncmp(guest, prefixes[i], strlen(prefixes[i])) == 0)
+			rest = guest + strlen(prefixes[i]);
+	if (rest == NULL)
+		return 0; /* a VM this runtime did not name: not ours */
+	if (!vp_valid_sandbox_id(rest))
+		return vp_err_set(err, EINVAL,
+				  "QEMU -name `%s`: not a valid sandbox id",
+				  guest);
+	*id = strdup(rest);
+	if (*id == NULL)
+		return vp_err_set(err, ENOMEM, "QEMU -name");
+	return 1;
+}
+
+/* A QEMU size ("2048", "2048M", "2G", "1.5G", "512k") in bytes; a size
+ * without a unit is MiB, as for -m. */
+static int parse_ram_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "bkmgtpe";
+	uint64_t whole = 0, frac = 0, fdiv = 1, unit = MIB, v, f;
+	const char *p = s, *u;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (__builtin_mul_overflow(whole, 10, &whole) ||
+		    __builtin_add_overflow(whole, (uint64_t)(*p - '0'), &whole))
+			return -1;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (fdiv >= UINT64_C(1000000000))
+				return -1;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+			fdiv *= 10;
+		}
+	}
+	if (*p != '\0') {
+		u = strchr(units, *p | 0x20);
+		if (u == NULL || p[1] != '\0')
+			return -1;
+		unit = UINT64_C(1) << (10 * (u - units));
+	}
+	if (__builtin_mul_overflow(whole, unit, &v) ||
+	    __builtin_mul_overflow(frac, unit, &f) ||
+	    __builtin_add_overflow(v, f / fdiv, &v) || v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Guest RAM size from the last -m value (QEMU merges repeated -m). */
+static int ram_size(const char *m, uint64_t *bytes, struct vp_err *err)
+{
+	_cleanup_free_ char *size = NULL;
+	const char *raw;
+	size_t len;
+
+	*bytes = QEMU_DEFAULT_RAM;
+	if (m == NULL)
+		return 0;
+	raw = opt_find(m, "size", true, &len);
+	if (raw == NULL)
+		return 0;
+	size = unescape(raw, len);
+	if (size == NULL)
+		return vp_err_set(err, ENOMEM, "QEMU -m");
+	if (parse_ram_size(size, bytes) < 0)
+		return vp_err_set(err, EINVAL, "QEMU -m `%s`: cannot read the size",
+				  m);
+	return 0;
+}
+
+static bool is_ram_backend(const char *type, size_t len)
+{
+	static const char *const types[] = {
+		"memory-backend-file", "memory-backend-memfd",
+		"memory-backend-ram", NULL,
+	};
+
+	for (size_t i = 0; types[i] != NULL; i++)
+		if (strlen(types[i]) == len && memcmp(type, types[i], len) == 0)
+			return true;
+	return false;
+}
+
+static bool bool_on(const char *v, size_t len)
+{
+	static const char *const on[] = {"on", "yes", "true", "y", NULL};
+
+	for (size_t i = 0; on[i] != NULL; i++)
+		if (strlen(on[i]) == len && memcmp(v, on[i], len) == 0)
+			return true;
+	return false;
+}
+
+/* The JSON form of -object can not be edited here without reordering it;
+ * accept it only when it already shares its memory. */
+static int json_backend(const char *val, bool *backend, struct vp_err *err)
+{
+	_cleanup_json_ struct vp_json *j = NULL;
+	const struct vp_json *type, *share;
+
+	if (vp_json_parse(val, strlen(val), &j, err) < 0)
+		return vp_err_wrap(err, "QEMU -object");
+	type = vp_json_get(j, "qom-type");
+	if (type == NULL || type->type != VP_JSON_STRING ||
+	    !is_ram_backend(type->u.str.s, type->u.str.len))
+		return 0;
+	*backend = true;
+	share = vp_json_get(j, "share");
+	if (share == NULL || share->type != VP_JSON_BOOL || !share->u.boolean)
+		return vp_err_set(err, EINVAL,
+				  "QEMU -object `%s`: vhost-user needs "
+				  "\"share\": true on guest memory",
+				  val);
+	return 0;
+}
+
+/* -object value with share=on forced when it is a RAM backend; *fixed is
+ * NULL when the value can be used as it is. */
+static int fix_object(const char *val, char **fixed, bool *backend,
+		      struct vp_err *err)
+{
+	const char *type;
+	size_t tlen, vlen = strlen(val);
+	bool has_share = false;
+	char *out, *o;
+
+	*fixed = NULL;
+	if (val[0] == '{')
+		return json_backend(val, backend, err);
+	type = opt_find(val, "qom-type", true, &tlen);
+	if (type == NULL || !is_ram_backend(type, tlen))
+		return 0;
+	*backend = true;
+	/* Worst case: every item is a 7-byte "share=," that grows to
+	 * "share=on,", or ",share=on" is appended. */
+	out = malloc(2 * vlen + sizeof(",share=on"));
+	if (out == NULL)
+		return vp_err_set(err, ENOMEM, "QEMU -object");
+	o = out;
+	for (const char *p = val;; p += item_len(p) + 1) {
+		size_t n = item_len(p);
+
+		if (n >= 6 && memcmp(p, "share=", 6) == 0) {
+			has_share = true;
+			if (!bool_on(p + 6, n - 6)) {
+				o = stpcpy(o, "share=on");
+				goto next;
+			}
+		}
+		memcpy(o, p, n);
+		o += n;
+next:
+		if (p[n] == '\0')
+			break;
+		*o++ = ',';
+	}
+	*o = '\0';
+	if (!has_share)
+		strcpy(o, ",share=on");
+	if (strcmp(out, val) == 0) {
+		free(out);
+		return 0;
+	}
+	*fixed = out;
+	return 0;
+}
+
+/* Append argv, with RAM backends forced to share=on when `share`; tells
+ * whether one was seen, and the -m value and -mem-path use. */
+static int copy_args(int argc, char *const argv[], bool share,
+		     struct vp_argv *out, bool *backend, const char **m,
+		     bool *mem_path, struct vp_err *err)
+{
+	for (int i = 0; i < argc; i++) {
+		char *fixed = NULL;
+
+		if (share && i + 1 < argc) {
+			if (is_opt(argv[i], "m"))
+				*m = argv[i + 1];
+			else if (is_opt(argv[i], "mem-path"))
+				*mem_path = true;
+			else if (is_opt(argv[i], "object") &&
+				 fix_object(argv[i + 1], &fixed, backend,
+					    err) < 0)
+				return -1;
+		}
+		if (vp_argv_push(out, argv[i], err) < 0)
+			return -1;
+		if (fixed != NULL) {
+			if (vp_argv_push_owned(out, fixed, err) < 0)
+				return -1;
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* No backend at all: give QEMU one it can share with the vswitch. */
+static int add_backend(const char *m, bool mem_path, struct vp_argv *out,
+		       struct vp_err *err)
+{
+	uint64_t bytes;
+
+	if (mem_path)
+		return vp_err_set(err, EINVAL,
+				  "QEMU -mem-path without a memory backend "
+				  "object: cannot make guest memory shared "
+				  "for vhost-user");
+	if (ram_size(m, &bytes, err) < 0)
+		return -1;
+	if (vp_argv_push(out, "-object", err) < 0)
+		return -1;
+	if (bytes % MIB == 0) {
+		if (vp_argv_pushf(out, err,
+				  "memory-backend-memfd,id=vp-mem,size=%" PRIu64
+				  "M,share=on",
+				  bytes / MIB) < 0)
+			return -1;
+	} else if (vp_argv_pushf(out, err,
+				 "memory-backend-memfd,id=vp-mem,size=%" PRIu64
+				 ",share=on",
+				 bytes) < 0) {
+		return -1;
+	}
+	if (vp_argv_push(out, "-machine", err) < 0 ||
+	    vp_argv_push(out, "memory-backend=vp-mem", err) < 0)
+		return -1;
+	return 0;
+}
+
+int vp_shim_build_argv(const char *qemu, int argc, char *const argv[],
+		       const struct vp_devlist *dl, struct vp_argv *out,
+		       struct vp_err *err)
+{
+	struct vp_argv res = {0};
+	bool share = dl != NULL && dl->shared_memory;
+	bool backend = false, mem_path = false;
+	const char *m = NULL;
+
+	if (vp_argv_push(&res, qemu, err) < 0 ||
+	    copy_args(argc, argv, share, &res, &backend, &m, &mem_path,
+		      err) < 0)
+		goto fail;
+	if (share && !backend && add_backend(m, mem_path, &res, err) < 0)
+		goto fail;
+	for (size_t i = 0; dl != NULL && i < dl->args.n; i++)
+		if (vp_argv_push(&res, dl->args.v[i], err) < 0)
+			goto fail;
+	*out = res;
+	return 0;
+fail:
+	vp_argv_free(&res);
+	return -1;
+}
+
+int vp_shim_check_qemu(const char *qemu, struct vp_err *err)
+{
+	struct stat q, self;
+
+	if (qemu[0] != '/')
+		return vp_err_set(err, EINVAL, "qemu `%s` is not an absolute path",
+				  qemu);
+	if (stat(qemu, &q) < 0)
+		return vp_err_set(err, errno, "qemu `%s`", qemu);
+	if (!S_ISREG(q.st_mode) || access(qemu, X_OK) < 0)
+		return vp_err_set(err, EACCES, "qemu `%s` is not an executable",
+				  qemu);
+	/* Pointing "qemu" at the shim would exec it again and again. */
+	if (stat("/proc/self/exe", &self) == 0 && self.st_dev == q.st_dev &&
+	    self.st_ino == q.st_ino)
+		return vp_err_set(err, ELOOP,
+				  "qemu `%s` is vnfplug-qemu itself; set "
+				  "\"qemu\" to the real QEMU",
+				  qemu);
+	return 0;
+}
