@@ -1,0 +1,194 @@
+/* Unit tests: the record journal (record.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "record.h"
+#include "fileio.h"
+#include "tu.h"
+
+static void fill(struct vp_record *rec)
+{
+	struct vp_err err;
+	struct vp_resource port = {
+		.kind = VP_RES_OVS_PORT, .state = VP_RES_PENDING, .index = 0,
+		.network = "chain", .ovsdb = "unix:/run/ovs/db.sock",
+		.bridge = "br-vnf", .port = "vp0123456789n0",
+		.socket = "/run/vnfplug/sockets/vp0123456789n0.sock",
+	};
+	struct vp_resource dl = {
+		.kind = VP_RES_DEVLIST, .state = VP_RES_CREATED,
+		.path = "/run/vnfplug/sandboxes/sb1/devices.json",
+	};
+
+	memset(rec, 0, sizeof(*rec));
+	rec->sandbox = strdup("sb1");
+	rec->container = strdup("ctr1");
+	rec->created = 1700000000;
+	rec->owner_pid = 4242;
+	rec->owner_start = 987654321ULL;
+	assert_int_equal(vp_record_add(rec, &port, &err), 0);
+	assert_int_equal(vp_record_add(rec, &dl, &err), 1);
+}
+
+static void test_roundtrip(void **state)
+{
+	struct vp_record a, b;
+	struct vp_err err;
+	char *buf;
+	size_t len;
+
+	(void)state;
+	fill(&a);
+	a.complete = true;
+	assert_int_equal(vp_record_serialize(&a, &buf, &len, &err), 0);
+	assert_int_equal(vp_record_parse(buf, len, &b, &err), 0);
+	assert_string_equal(b.sandbox, "sb1");
+	assert_string_equal(b.container, "ctr1");
+	assert_int_equal(b.created, 1700000000);
+	assert_int_equal(b.owner_pid, 4242);
+	assert_true(b.owner_start == 987654321ULL);
+	assert_true(b.complete);
+	assert_int_equal(b.n_res, 2);
+	assert_int_equal(b.res[0].kind, VP_RES_OVS_PORT);
+	assert_int_equal(b.res[0].state, VP_RES_PENDING);
+	assert_string_equal(b.res[0].port, "vp0123456789n0");
+	assert_string_equal(b.res[0].bridge, "br-vnf");
+	assert_int_equal(b.res[1].kind, VP_RES_DEVLIST);
+	assert_int_equal(b.res[1].state, VP_RES_CREATED);
+	free(buf);
+	vp_record_free(&a);
+	vp_record_free(&b);
+}
+
+static void expect_corrupt(const char *doc, const char *msg)
+{
+	struct vp_record r;
+	struct vp_err err = { 0 };
+
+	assert_true(vp_record_parse(doc, strlen(doc), &r, &err) < 0);
+	if (strstr(err.msg, msg) == NULL)
+		fail_msg("error `%s` lacks `%s`", err.msg, msg);
+}
+
+static void test_corrupt(void **state)
+{
+	(void)state;
+	expect_corrupt("", "");
+	expect_corrupt("{\"version\":1,\"sandbox\":\"sb", "");
+	expect_corrupt("[]", "must be a JSON object");
+	expect_corrupt("{\"version\":2,\"sandbox\":\"a\",\"resources\":[]}",
+		       "version 2");
+	expect_corrupt("{\"version\":1,\"resources\":[]}", "missing `sandbox`");
+	expect_corrupt("{\"version\":1,\"sandbox\":\"../x\",\"resources\":[]}",
+		       "invalid sandbox id");
+	expect_corrupt("{\"version\":1,\"sandbox\":\"a\"}", "`resources`");
+	expect_corrupt("{\"version\":1,\"sandbox\":\"a\",\"resources\":"
+		       "[{\"kind\":\"bogus\",\"state\":\"created\"}]}",
+		       "unknown kind");
+	/* a record is trusted only as far as the allowlists go: a port name
+	 * that would be an ovs-vsctl option is refused at load */
+	expect_corrupt("{\"version\":1,\"sandbox\":\"a\",\"resources\":"
+		       "[{\"kind\":\"ovs-port\",\"state\":\"created\","
+		       "\"ovsdb\":\"unix:/x\",\"bridge\":\"br\",\"port\":"
+		       "\"--all\",\"socket\":\"/s\"}]}",
+		       "fail validation");
+	expect_corrupt("{\"version\":1,\"sandbox\":\"a\",\"resources\":"
+		       "[{\"kind\":\"devlist\",\"state\":\"created\","
+		       "\"path\":\"relative/p\"}]}",
+		       "fails validation");
+}
+
+static void test_store(void **state)
+{
+	char *run = tu_mkdtemp();
+	struct vp_record a, b;
+	struct vp_err err;
+	char path[512];
+	char **ids;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(vp_record_load(run, "sb1", &b, &err), 0);
+	fill(&a);
+	assert_int_equal(vp_record_save(run, &a, &err), 0);
+	snprintf(path, sizeof(path), "%s/sandboxes/sb1/record.json", run);
+	assert_true(tu_exists(path));
+	/* no temp file is left next to it */
+	snprintf(path, sizeof(path), "%s/sandboxes/sb1/record.json.tmp.%d",
+		 run, getpid());
+	assert_false(tu_exists(path));
+	assert_int_equal(vp_record_load(run, "sb1", &b, &err), 1);
+	assert_int_equal(b.n_res, 2);
+	vp_record_free(&b);
+
+	assert_int_equal(vp_record_list(run, &ids, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], "sb1");
+	free(ids[0]);
+	free(ids);
+
+	/* a record copied under another sandbox's name is refused */
+	snprintf(path, sizeof(path), "%s/sandboxes/sb2", run);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/sandboxes/sb2/record.json", run);
+	{
+		char src[512];
+		char *doc;
+
+		snprintf(src, sizeof(src), "%s/sandboxes/sb1/record.json", run);
+		doc = tu_read(src);
+		tu_write(path, doc, 0600);
+		free(doc);
+	}
+	assert_true(vp_record_load(run, "sb2", &b, &err) < 0);
+	assert_non_null(strstr(err.msg, "names another sandbox"));
+
+	/* corrupt file: reported with its path */
+	tu_write(path, "{\"version\":1,", 0600);
+	assert_true(vp_record_load(run, "sb2", &b, &err) < 0);
+	assert_non_null(strstr(err.msg, "corrupt record"));
+
+	assert_int_equal(vp_record_remove(run, "sb1", &err), 0);
+	assert_int_equal(vp_record_remove(run, "sb1", &err), 0);
+	assert_int_equal(vp_record_load(run, "sb1", &b, &err), 0);
+	vp_record_free(&a);
+	tu_rmtree(run);
+	free(run);
+}
+
+static void test_symlinked_record_refused(void **state)
+{
+	char *run = tu_mkdtemp();
+	struct vp_record b;
+	struct vp_err err;
+	char dir[512], path[600];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/sandboxes/sb3", run);
+	assert_int_equal(vp_mkdir_p(dir, 0700, &err), 0);
+	snprintf(path, sizeof(path), "%s/record.json", dir);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	assert_true(vp_record_load(run, "sb3", &b, &err) < 0);
+	tu_rmtree(run);
+	free(run);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_store),
+		cmocka_unit_test(test_symlinked_record_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
