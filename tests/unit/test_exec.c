@@ -1,0 +1,102 @@
+/* Unit tests: backend command execution (exec.c) and OVS port names. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "ovs.h"
+#include "validate.h"
+
+static void test_output_and_status(void **state)
+{
+	char *const argv[] = { "/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL };
+	struct vp_exec_result r;
+	struct vp_err err;
+
+	(void)state;
+	assert_int_equal(vp_exec(argv, 5000, &r, &err), 0);
+	assert_int_equal(r.status, 3);
+	assert_string_equal(r.out, "out\n");
+	assert_string_equal(r.errout, "err\n");
+	vp_exec_result_free(&r);
+}
+
+static void test_fixed_environment(void **state)
+{
+	char *const argv[] = { "/usr/bin/env", NULL };
+	struct vp_exec_result r;
+	struct vp_err err;
+
+	(void)state;
+	setenv("LD_PRELOAD", "/tmp/evil.so", 1);
+	setenv("VP_SECRET", "x", 1);
+	assert_int_equal(vp_exec(argv, 5000, &r, &err), 0);
+	unsetenv("LD_PRELOAD");
+	assert_null(strstr(r.out, "LD_PRELOAD"));
+	assert_null(strstr(r.out, "VP_SECRET"));
+	assert_non_null(strstr(r.out, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"));
+	vp_exec_result_free(&r);
+}
+
+static void test_timeout_kills(void **state)
+{
+	char *const argv[] = { "/bin/sleep", "30", NULL };
+	struct vp_exec_result r;
+	struct vp_err err;
+
+	(void)state;
+	assert_true(vp_exec(argv, 200, &r, &err) < 0);
+	assert_int_equal(err.errnum, ETIMEDOUT);
+	assert_non_null(strstr(err.msg, "timed out after 200 ms"));
+	vp_exec_result_free(&r);
+}
+
+static void test_relative_and_missing(void **state)
+{
+	char *const rel[] = { "sh", NULL };
+	char *const missing[] = { "/nonexistent/bin", NULL };
+	struct vp_exec_result r;
+	struct vp_err err;
+
+	(void)state;
+	assert_true(vp_exec(rel, 1000, &r, &err) < 0);
+	assert_non_null(strstr(err.msg, "absolute path"));
+	assert_true(vp_exec(missing, 1000, &r, &err) < 0);
+	assert_non_null(strstr(err.msg, "cannot execute"));
+	vp_exec_result_free(&r);
+}
+
+static void test_port_names(void **state)
+{
+	char a[16], b[16], c[16];
+
+	(void)state;
+	vp_ovs_port_name("sandbox-one", 0, a);
+	vp_ovs_port_name("sandbox-one", 0, b);
+	vp_ovs_port_name("sandbox-one", 15, c);
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	assert_true(strlen(c) <= 15);
+	assert_true(vp_valid_ovs_name(a) && vp_valid_ovs_name(c));
+	vp_ovs_port_name("sandbox-two", 0, b);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strncmp(a, "vp", 2), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_output_and_status),
+		cmocka_unit_test(test_fixed_environment),
+		cmocka_unit_test(test_timeout_kills),
+		cmocka_unit_test(test_relative_and_missing),
+		cmocka_unit_test(test_port_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
