@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "argv.h"
+#include "cleanup.h"
 
 /* Compare a vector with a NULL-terminated list; says where they differ. */
 static inline void tu_assert_argv(const struct vp_argv *a,
