@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -703,5 +705,87 @@ int vp_jw_finish(struct vp_jw *w, char **out, size_t *len, struct vp_err *err)
 	*out = copy;
 	if (len != NULL)
 		*len = n;
+	return 0;
+}
+
+/* Tree readers. */
+
+static int path_err(struct vp_err *err, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int path_err(struct vp_err *err, const char *path, const char *fmt, ...)
+{
+	char buf[VP_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (path == NULL || path[0] == '\0')
+		return vp_err_set(err, 0, "%s", buf);
+	return vp_err_set(err, 0, "%s: %s", path, buf);
+}
+
+int vp_json_expect(const struct vp_json *v, enum vp_json_type t,
+		   const char *path, struct vp_err *err)
+{
+	if (v == NULL)
+		return path_err(err, path, "missing");
+	if (v->type == t)
+		return 0;
+	if (t == VP_JSON_BOOL)
+		return path_err(err, path, "must be true or false, got %s",
+				vp_json_type_name(v->type));
+	return path_err(err, path, "must be %s %s, got %s",
+			t == VP_JSON_ARRAY || t == VP_JSON_OBJECT ? "an" : "a",
+			vp_json_type_name(t), vp_json_type_name(v->type));
+}
+
+int vp_json_check_keys(const struct vp_json *obj, const char *const *allowed,
+		       const char *path, struct vp_err *err)
+{
+	char list[512] = "";
+	char buf[VP_PRINTABLE_MAX];
+
+	if (vp_json_expect(obj, VP_JSON_OBJECT, path, err) < 0)
+		return -1;
+	for (size_t i = 0; i < obj->u.obj.n; i++) {
+		const char *key = obj->u.obj.keys[i];
+		size_t k, used = 0;
+
+		for (k = 0; allowed[k] != NULL; k++) {
+			if (strcmp(key, allowed[k]) == 0)
+				break;
+		}
+		if (allowed[k] != NULL)
+			continue;
+		for (k = 0; allowed[k] != NULL && used < sizeof(list); k++) {
+			int n = snprintf(list + used, sizeof(list) - used,
+					 "%s%s", k ? ", " : "", allowed[k]);
+			if (n < 0)
+				break;
+			used += (size_t)n;
+		}
+		return path_err(err, path, "unknown key `%s` (allowed: %s)",
+				vp_printable(key, buf, sizeof(buf)), list);
+	}
+	return 0;
+}
+
+int vp_json_int(const struct vp_json *v, long long min, long long max,
+		const char *path, long long *out, struct vp_err *err)
+{
+	if (v == NULL)
+		return path_err(err, path, "missing");
+	if (v->type != VP_JSON_NUMBER)
+		return path_err(err, path, "must be an integer, got %s",
+				vp_json_type_name(v->type));
+	if (!v->u.num.is_int)
+		return path_err(err, path, "must be an integer, got %g",
+				v->u.num.d);
+	if (v->u.num.i < min || v->u.num.i > max)
+		return path_err(err, path, "must be between %lld and %lld, got %lld",
+				min, max, v->u.num.i);
+	*out = v->u.num.i;
 	return 0;
 }

@@ -64,6 +64,20 @@ static inline void vp_json_freep(struct vp_json **j)
 const struct vp_json *vp_json_get(const struct vp_json *obj, const char *key);
 const char *vp_json_type_name(enum vp_json_type t);
 
+/* Checks for readers of the tree.  `path` names the value in messages
+ * ("networks.chain.queues"); NULL or "" means the document itself.
+ *   "<path>: must be a string, got number"
+ *   "<path>: unknown key `x` (allowed: a, b)"
+ *   "<path>: must be an integer, got 1.5"
+ *   "<path>: must be between 1 and 10, got 0" */
+int vp_json_expect(const struct vp_json *v, enum vp_json_type t,
+		   const char *path, struct vp_err *err);
+/* `allowed` is NULL-terminated; also requires obj to be an object. */
+int vp_json_check_keys(const struct vp_json *obj, const char *const *allowed,
+		       const char *path, struct vp_err *err);
+int vp_json_int(const struct vp_json *v, long long min, long long max,
+		const char *path, long long *out, struct vp_err *err);
+
 /* Writer.  Errors are sticky: check once at vp_jw_finish(). */
 struct vp_jw;
 struct vp_jw *vp_jw_new(bool pretty);

@@ -14,6 +14,9 @@
 
 #include "err.h"
 
+/* Bound on <bundle>/config.json (large seccomp profiles make it big). */
+#define VP_BUNDLE_CONFIG_MAX (4 * 1024 * 1024)
+
 struct vp_kv {
 	char *key;
 	char *value;

@@ -1,0 +1,250 @@
+/* request.c - the container's request, annotation io.vnfplug.networks
+ * (see request.h, DESIGN §2).
+ *
+ * Parsing checks form only; resolving checks the request against the
+ * operator's config and fills defaults, so that a request that resolves is
+ * complete and every value in it passed an allowlist.
+ */
+#include "request.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "json.h"
+#include "validate.h"
+
+#define A VP_ANNOTATION_NETWORKS
+
+static const char *const item_keys[] = { "network", "ifname", "mac", "queues",
+					 NULL };
+
+static int parse_item(const struct vp_json *o, size_t i,
+		      struct vp_request_item *it, struct vp_err *err)
+{
+	const struct vp_json *v;
+	char path[64], buf[VP_PRINTABLE_MAX], macs[18];
+	long long q;
+
+	snprintf(path, sizeof(path), A "[%zu]", i);
+	if (vp_json_check_keys(o, item_keys, path, err) < 0)
+		return -1;
+
+	snprintf(path, sizeof(path), A "[%zu].network", i);
+	v = vp_json_get(o, "network");
+	if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
+		return -1;
+	if (!vp_valid_network_name(v->u.str.s))
+		return vp_err_set(err, 0,
+				  "%s: `%s` is not a valid network name "
+				  "(1-63 of A-Z a-z 0-9 _ . -)",
+				  path,
+				  vp_printable(v->u.str.s, buf, sizeof(buf)));
+	it->network = strdup(v->u.str.s);
+	if (it->network == NULL)
+		return vp_err_set(err, ENOMEM, "%s", path);
+
+	v = vp_json_get(o, "ifname");
+	if (v != NULL) {
+		snprintf(path, sizeof(path), A "[%zu].ifname", i);
+		if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
+			return -1;
+		if (!vp_valid_ifname(v->u.str.s))
+			return vp_err_set(err, 0,
+					  "%s: `%s` is not a valid interface "
+					  "name (1-15 of A-Z a-z 0-9 _ . -)",
+					  path,
+					  vp_printable(v->u.str.s, buf,
+						       sizeof(buf)));
+		memcpy(it->ifname, v->u.str.s, v->u.str.len + 1);
+	}
+
+	v = vp_json_get(o, "mac");
+	if (v != NULL) {
+		snprintf(path, sizeof(path), A "[%zu].mac", i);
+		if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
+			return -1;
+		if (vp_mac_parse(v->u.str.s, it->mac) < 0)
+			return vp_err_set(err, 0,
+					  "%s: `%s` is not a valid MAC address "
+					  "(aa:bb:cc:dd:ee:ff)",
+					  path,
+					  vp_printable(v->u.str.s, buf,
+						       sizeof(buf)));
+		vp_mac_format(it->mac, macs);
+		if (vp_mac_is_multicast(it->mac))
+			return vp_err_set(err, 0,
+					  "%s: multicast address %s not allowed",
+					  path, macs);
+		if (vp_mac_is_zero(it->mac))
+			return vp_err_set(err, 0,
+					  "%s: all-zero address %s not allowed",
+					  path, macs);
+		it->has_mac = true;
+	}
+
+	v = vp_json_get(o, "queues");
+	if (v != NULL) {
+		snprintf(path, sizeof(path), A "[%zu].queues", i);
+		if (vp_json_int(v, 1, VP_MAX_QUEUES_LIMIT, path, &q, err) < 0)
+			return -1;
+		it->queues = (unsigned)q;
+	}
+	return 0;
+}
+
+int vp_request_parse(const char *annotation, struct vp_request *req,
+		     struct vp_err *err)
+{
+	_cleanup_json_ struct vp_json *doc = NULL;
+	size_t len;
+
+	memset(req, 0, sizeof(*req));
+	if (annotation == NULL)
+		return vp_err_set(err, 0, A ": missing");
+	len = strlen(annotation);
+	if (len > VP_REQUEST_ANNOTATION_MAX)
+		return vp_err_set(err, 0, A ": longer than %d bytes",
+				  VP_REQUEST_ANNOTATION_MAX);
+	if (vp_json_parse(annotation, len, &doc, err) < 0)
+		return vp_err_wrap(err, A);
+	if (vp_json_expect(doc, VP_JSON_ARRAY, A, err) < 0)
+		return -1;
+	if (doc->u.arr.n == 0)
+		return vp_err_set(err, 0, A ": must list at least one network");
+	if (doc->u.arr.n > VP_REQUEST_MAX)
+		return vp_err_set(err, 0, A ": at most %d entries, got %zu",
+				  VP_REQUEST_MAX, doc->u.arr.n);
+	req->items = calloc(doc->u.arr.n, sizeof(*req->items));
+	if (req->items == NULL)
+		return vp_err_set(err, ENOMEM, A);
+	req->n = doc->u.arr.n;
+	for (size_t i = 0; i < req->n; i++) {
+		if (parse_item(doc->u.arr.items[i], i, &req->items[i], err) <
+		    0) {
+			vp_request_free(req);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void list_networks(const struct vp_config *cfg, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	if (cfg->n_networks == 0) {
+		snprintf(out, size, "none configured");
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_networks && used < size; i++) {
+		int n = snprintf(out + used, size - used, "%s%s",
+				 i ? ", " : "configured: ",
+				 cfg->networks[i].name);
+		if (n < 0)
+			return;
+		used += (size_t)n;
+	}
+}
+
+int vp_request_resolve(struct vp_request *req, const struct vp_config *cfg,
+		       const char *sandbox_id, struct vp_err *err)
+{
+	char list[256], macs[18];
+
+	if (sandbox_id == NULL)
+		return vp_err_set(err, EINVAL, A ": no sandbox id");
+	for (size_t i = 0; i < req->n; i++) {
+		struct vp_request_item *it = &req->items[i];
+		const struct vp_network *net;
+
+		net = vp_config_network(cfg, it->network);
+		if (net == NULL) {
+			list_networks(cfg, list, sizeof(list));
+			return vp_err_set(err, 0,
+					  A "[%zu].network: unknown network "
+					    "`%s` (%s)",
+					  i, it->network, list);
+		}
+		it->net = net;
+		if (it->queues == 0)
+			it->queues = net->vhost.queues;
+		if (it->queues > net->vhost.max_queues)
+			return vp_err_set(err, 0,
+					  A "[%zu].queues: must be between 1 "
+					    "and max_queues (%u) of network "
+					    "`%s`, got %u",
+					  i, net->vhost.max_queues, net->name,
+					  it->queues);
+		if (it->ifname[0] == '\0')
+			snprintf(it->ifname, sizeof(it->ifname), "net%u",
+				 (unsigned)i);
+		if (!it->has_mac) {
+			vp_mac_derive(sandbox_id, (unsigned)i, it->mac);
+			it->has_mac = true;
+		}
+	}
+	/* After defaults: a default "net1" can clash with a given one. */
+	for (size_t i = 0; i < req->n; i++) {
+		for (size_t k = 0; k < i; k++) {
+			const struct vp_request_item *a = &req->items[k];
+			const struct vp_request_item *b = &req->items[i];
+
+			if (strcmp(a->ifname, b->ifname) == 0)
+				return vp_err_set(err, 0,
+						  A "[%zu].ifname: `%s` is "
+						    "already used by " A
+						    "[%zu]",
+						  i, b->ifname, k);
+			if (memcmp(a->mac, b->mac, 6) == 0) {
+				vp_mac_format(b->mac, macs);
+				return vp_err_set(err, 0,
+						  A "[%zu].mac: %s is already "
+						    "used by " A "[%zu]",
+						  i, macs, k);
+			}
+		}
+	}
+	return 0;
+}
+
+void vp_request_free(struct vp_request *req)
+{
+	if (req == NULL)
+		return;
+	for (size_t i = 0; i < req->n; i++)
+		free(req->items[i].network);
+	free(req->items);
+	memset(req, 0, sizeof(*req));
+}
+
+/* FNV-1a, 64 bit: tiny, stable across builds and hosts. */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+void vp_mac_derive(const char *sandbox_id, unsigned index, uint8_t mac[6])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	unsigned char idx[4] = { (unsigned char)index,
+				 (unsigned char)(index >> 8),
+				 (unsigned char)(index >> 16),
+				 (unsigned char)(index >> 24) };
+
+	/* the NUL separates id from index: ("a1", 0) and ("a", 10) differ */
+	h = fnv1a(h, sandbox_id, strlen(sandbox_id) + 1);
+	h = fnv1a(h, idx, sizeof(idx));
+	mac[0] = 0x02; /* locally administered, unicast */
+	for (int i = 1; i < 6; i++)
+		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
+}

@@ -1,0 +1,414 @@
+/* state.c - the OCI state on a hook's stdin, completed from the bundle and
+ * the runtime's command line (see state.h, DESIGN §4).
+ *
+ * cc-runtime passes only {"pid": <runtime pid>}; the bundle and the
+ * container id are then recovered from /proc/<pid>/cmdline, which has the
+ * runc-style shape `cc-runtime [global flags] create --bundle B [flags] ID`.
+ * Older Kata passes no annotations; they come from <bundle>/config.json,
+ * opened without following a symlink.
+ */
+#include "state.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fileio.h"
+#include "json.h"
+#include "validate.h"
+
+#define CMDLINE_MAX (128 * 1024)
+
+static const char *const sandbox_id_keys[] = {
+	"io.kubernetes.cri.sandbox-id",
+	"io.kubernetes.cri-o.SandboxID",
+	"io.kubernetes.sandbox.id",
+};
+
+static const char *const container_type_keys[] = {
+	"io.kubernetes.cri.container-type",
+	"io.kubernetes.cri-o.ContainerType",
+};
+
+/* Flags of runc-style runtimes (urfave/cli) that take a value, so that
+ * the value is not mistaken for the container id.  Booleans need not be
+ * listed: they never consume the next argument. */
+static const char *const value_flags[] = {
+	"root",	   "log",	     "log-format", "criu",	  "bundle",
+	"b",	   "pid-file",	     "console",	   "console-socket",
+	"preserve-fds", "rootless",  "config",	   "kata-config", NULL,
+};
+
+static void free_kvs(struct vp_kv *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+/* An "annotations" object: every value must be a string.  `where` prefixes
+ * messages ("OCI state", "config.json"). */
+static int parse_annotations(const struct vp_json *v, const char *where,
+			     struct vp_kv **out, size_t *n_out,
+			     struct vp_err *err)
+{
+	struct vp_kv *kv;
+	char path[128], buf[VP_PRINTABLE_MAX];
+
+	snprintf(path, sizeof(path), "%s: annotations", where);
+	if (vp_json_expect(v, VP_JSON_OBJECT, path, err) < 0)
+		return -1;
+	kv = calloc(v->u.obj.n ? v->u.obj.n : 1, sizeof(*kv));
+	if (kv == NULL)
+		return vp_err_set(err, ENOMEM, "%s", path);
+	for (size_t i = 0; i < v->u.obj.n; i++) {
+		const struct vp_json *val = v->u.obj.vals[i];
+
+		if (val->type != VP_JSON_STRING) {
+			vp_err_set(err, 0, "%s.%s: must be a string, got %s",
+				   path,
+				   vp_printable(v->u.obj.keys[i], buf,
+						sizeof(buf)),
+				   vp_json_type_name(val->type));
+			free_kvs(kv, i);
+			return -1;
+		}
+		kv[i].key = strdup(v->u.obj.keys[i]);
+		kv[i].value = strdup(val->u.str.s);
+		if (kv[i].key == NULL || kv[i].value == NULL) {
+			free_kvs(kv, i + 1);
+			return vp_err_set(err, ENOMEM, "%s", path);
+		}
+	}
+	*out = kv;
+	*n_out = v->u.obj.n;
+	return 0;
+}
+
+/* A string member; JSON null counts as absent. */
+static int get_str(const struct vp_json *doc, const char *key, char **dst,
+		   struct vp_err *err)
+{
+	const struct vp_json *v = vp_json_get(doc, key);
+	char path[64];
+
+	if (v == NULL || v->type == VP_JSON_NULL)
+		return 0;
+	snprintf(path, sizeof(path), "OCI state: %s", key);
+	if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
+		return -1;
+	*dst = strdup(v->u.str.s);
+	if (*dst == NULL)
+		return vp_err_set(err, ENOMEM, "%s", path);
+	return 0;
+}
+
+static int parse_doc(const struct vp_json *doc, struct vp_state *st,
+		     struct vp_err *err)
+{
+	const struct vp_json *v;
+
+	if (doc->type != VP_JSON_OBJECT)
+		return vp_err_set(err, 0,
+				  "OCI state: must be a JSON object, got %s",
+				  vp_json_type_name(doc->type));
+	if (get_str(doc, "ociVersion", &st->oci_version, err) < 0 ||
+	    get_str(doc, "id", &st->id, err) < 0 ||
+	    get_str(doc, "status", &st->status, err) < 0 ||
+	    get_str(doc, "bundle", &st->bundle, err) < 0)
+		return -1;
+	v = vp_json_get(doc, "pid");
+	if (v != NULL && v->type != VP_JSON_NULL) {
+		long long pid;
+
+		if (vp_json_int(v, 0, INT_MAX, "OCI state: pid", &pid, err) < 0)
+			return -1;
+		st->pid = (int)pid;
+	}
+	v = vp_json_get(doc, "annotations");
+	if (v != NULL && v->type != VP_JSON_NULL) {
+		if (parse_annotations(v, "OCI state", &st->annotations,
+				      &st->n_annotations, err) < 0)
+			return -1;
+		st->has_annotations = true;
+	}
+	return 0;
+}
+
+int vp_state_parse(const char *buf, size_t len, struct vp_state *st,
+		   struct vp_err *err)
+{
+	_cleanup_json_ struct vp_json *doc = NULL;
+
+	memset(st, 0, sizeof(*st));
+	if (vp_json_parse(buf, len, &doc, err) < 0)
+		return vp_err_wrap(err, "OCI state");
+	if (parse_doc(doc, st, err) < 0) {
+		vp_state_free(st);
+		return -1;
+	}
+	return 0;
+}
+
+static bool is_value_flag(const char *name, size_t len)
+{
+	for (size_t i = 0; value_flags[i] != NULL; i++) {
+		if (strlen(value_flags[i]) == len &&
+		    strncmp(value_flags[i], name, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Walk a runc-style argv: return the --bundle/-b value and the last
+ * positional argument (the container id, after the subcommand).  Pointers
+ * are into argv. */
+static void scan_argv(char **argv, size_t argc, const char **bundle,
+		      const char **id)
+{
+	size_t positional = 0;
+	bool only_args = false;
+
+	*bundle = NULL;
+	*id = NULL;
+	for (size_t i = 1; i < argc; i++) {
+		const char *a = argv[i], *name, *eq;
+		size_t nlen;
+
+		if (only_args || a[0] != '-' || a[1] == '\0') {
+			if (++positional >= 2)
+				*id = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_args = true;
+			continue;
+		}
+		/* Go's flag packages accept -name and --name alike */
+		name = a + (a[1] == '-' ? 2 : 1);
+		eq = strchr(name, '=');
+		nlen = eq != NULL ? (size_t)(eq - name) : strlen(name);
+		if (!is_value_flag(name, nlen))
+			continue;
+		{
+			const char *val = eq != NULL ? eq + 1
+				: (i + 1 < argc ? argv[++i] : NULL);
+			bool is_bundle = (nlen == 6 &&
+					  strncmp(name, "bundle", 6) == 0) ||
+					 (nlen == 1 && name[0] == 'b');
+
+			if (is_bundle && val != NULL)
+				*bundle = val;
+		}
+	}
+}
+
+/* The runtime's cwd: runc-style runtimes take the bundle relative to it
+ * and default to it. */
+static char *runtime_cwd(const char *proc_root, int pid, struct vp_err *err)
+{
+	_cleanup_free_ char *link = vp_asprintf("%s/%d/cwd", proc_root, pid);
+	char target[PATH_MAX];
+	ssize_t n;
+
+	if (link == NULL) {
+		vp_err_set(err, ENOMEM, "cwd of pid %d", pid);
+		return NULL;
+	}
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0) {
+		vp_err_set(err, errno, "readlink `%s`", link);
+		return NULL;
+	}
+	target[n] = '\0';
+	if (target[0] != '/') {
+		vp_err_set(err, 0, "`%s` is not an absolute path", link);
+		return NULL;
+	}
+	return strdup(target);
+}
+
+static int complete_from_cmdline(struct vp_state *st, const char *proc_root,
+				 struct vp_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_free_ char **argv = NULL;
+	const char *bundle, *id;
+	size_t len, argc = 0;
+
+	path = vp_asprintf("%s/%d/cmdline", proc_root, st->pid);
+	if (path == NULL)
+		return vp_err_set(err, ENOMEM, "cmdline of pid %d", st->pid);
+	if (vp_read_file(path, CMDLINE_MAX, &buf, &len, err) < 0)
+		return vp_err_wrap(err, "runtime command line");
+	/* buf is NUL-terminated one past len, so the last argument is
+	 * terminated even when the kernel did not add its NUL */
+	argv = calloc(len + 1, sizeof(*argv));
+	if (argv == NULL)
+		return vp_err_set(err, ENOMEM, "%s", path);
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+		argv[argc++] = buf + i;
+	scan_argv(argv, argc, &bundle, &id);
+
+	if (st->id == NULL) {
+		if (id == NULL)
+			return vp_err_set(err, 0,
+					  "runtime command line `%s` names no "
+					  "container id",
+					  path);
+		st->id = strdup(id);
+		if (st->id == NULL)
+			return vp_err_set(err, ENOMEM, "%s", path);
+	}
+	if (st->bundle == NULL) {
+		if (bundle != NULL && bundle[0] == '/') {
+			st->bundle = strdup(bundle);
+		} else {
+			_cleanup_free_ char *cwd =
+				runtime_cwd(proc_root, st->pid, err);
+
+			if (cwd == NULL)
+				return vp_err_wrap(err, "bundle of pid %d",
+						   st->pid);
+			st->bundle = bundle == NULL
+					     ? vp_steal_ptr(&cwd)
+					     : vp_asprintf("%s/%s", cwd, bundle);
+		}
+		if (st->bundle == NULL)
+			return vp_err_set(err, ENOMEM, "%s", path);
+	}
+	return 0;
+}
+
+static int complete_from_bundle(struct vp_state *st, struct vp_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_json_ struct vp_json *doc = NULL;
+	const struct vp_json *v;
+	size_t len;
+
+	path = vp_asprintf("%s/config.json", st->bundle);
+	if (path == NULL)
+		return vp_err_set(err, ENOMEM, "bundle config");
+	if (vp_read_file(path, VP_BUNDLE_CONFIG_MAX, &buf, &len, err) < 0) {
+		if (err != NULL && err->errnum == ENOENT) {
+			vp_err_clear(err);
+			return 0; /* no config.json, no annotations */
+		}
+		return vp_err_wrap(err, "bundle config");
+	}
+	if (vp_json_parse(buf, len, &doc, err) < 0)
+		return vp_err_wrap(err, "bundle config `%s`", path);
+	if (doc->type != VP_JSON_OBJECT)
+		return vp_err_set(err, 0,
+				  "bundle config `%s`: must be a JSON object, "
+				  "got %s",
+				  path, vp_json_type_name(doc->type));
+	v = vp_json_get(doc, "annotations");
+	if (v == NULL || v->type == VP_JSON_NULL)
+		return 0;
+	if (parse_annotations(v, "config.json", &st->annotations,
+			      &st->n_annotations, err) < 0)
+		return vp_err_wrap(err, "bundle `%s`", st->bundle);
+	return 0;
+}
+
+int vp_state_complete(struct vp_state *st, const char *proc_root,
+		      struct vp_err *err)
+{
+	char buf[VP_PRINTABLE_MAX];
+
+	if ((st->bundle == NULL || st->id == NULL) && st->pid > 0) {
+		if (proc_root == NULL)
+			proc_root = "/proc";
+		if (complete_from_cmdline(st, proc_root, err) < 0)
+			return vp_err_wrap(err,
+					   "OCI state lacks bundle or id");
+	}
+	if (st->bundle == NULL)
+		return 0;
+	if (st->bundle[0] != '/')
+		return vp_err_set(err, 0, "bundle `%s` is not an absolute path",
+				  vp_printable(st->bundle, buf, sizeof(buf)));
+	if (strlen(st->bundle) + sizeof("/config.json") > PATH_MAX)
+		return vp_err_set(err, 0, "bundle path is too long");
+	if (!st->has_annotations && st->n_annotations == 0)
+		return complete_from_bundle(st, err);
+	return 0;
+}
+
+void vp_state_free(struct vp_state *st)
+{
+	if (st == NULL)
+		return;
+	free(st->oci_version);
+	free(st->id);
+	free(st->status);
+	free(st->bundle);
+	free_kvs(st->annotations, st->n_annotations);
+	memset(st, 0, sizeof(*st));
+}
+
+const char *vp_state_annotation(const struct vp_state *st, const char *key)
+{
+	for (size_t i = 0; i < st->n_annotations; i++) {
+		if (strcmp(st->annotations[i].key, key) == 0)
+			return st->annotations[i].value;
+	}
+	return NULL;
+}
+
+int vp_state_sandbox_id(const struct vp_state *st, const char **out,
+			struct vp_err *err)
+{
+	char buf[VP_PRINTABLE_MAX];
+	const char *id = NULL, *from = "container id";
+
+	for (size_t i = 0; i < sizeof(sandbox_id_keys) / sizeof(*sandbox_id_keys);
+	     i++) {
+		id = vp_state_annotation(st, sandbox_id_keys[i]);
+		if (id != NULL) {
+			from = sandbox_id_keys[i];
+			break;
+		}
+	}
+	if (id == NULL)
+		id = st->id;
+	if (id == NULL)
+		return vp_err_set(err, 0,
+				  "OCI state has no container id and no "
+				  "sandbox-id annotation");
+	if (!vp_valid_sandbox_id(id))
+		return vp_err_set(err, 0,
+				  "%s: `%s` is not a valid sandbox id (1-128 "
+				  "of A-Z a-z 0-9 _ . -, starting with a "
+				  "letter or digit)",
+				  from, vp_printable(id, buf, sizeof(buf)));
+	*out = id;
+	return 0;
+}
+
+bool vp_state_is_sandbox_owner(const struct vp_state *st)
+{
+	const char *type = NULL, *sid;
+	struct vp_err err;
+
+	for (size_t i = 0;
+	     type == NULL &&
+	     i < sizeof(container_type_keys) / sizeof(*container_type_keys);
+	     i++)
+		type = vp_state_annotation(st, container_type_keys[i]);
+	if (type == NULL || strcmp(type, "sandbox") == 0 ||
+	    strcmp(type, "podsandbox") == 0)
+		return true;
+	return st->id != NULL && vp_state_sandbox_id(st, &sid, &err) == 0 &&
+	       strcmp(st->id, sid) == 0;
+}
