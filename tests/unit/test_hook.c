@@ -1,0 +1,256 @@
+/* Unit tests: the prestart/poststop flows (hook.c, release.c) against a
+ * scripted ovs-vsctl that logs its argv and fails on demand.  The real
+ * OVS-DPDK is driven by the integration tests; this covers the paths a
+ * real switch rarely takes: failures half-way, crashed earlier hooks. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "devlist.h"
+#include "hook.h"
+#include "record.h"
+#include "state.h"
+#include "tu.h"
+
+struct fx {
+	char *dir;
+	char cfgtext[2048];
+	struct vp_config cfg;
+	struct vp_state st;
+	char log[300];
+};
+
+/* Fake ovs-vsctl: appends its arguments (after --db/--timeout) to
+ * <dir>/vsctl.log; exits 1 when <dir>/fail-<n> exists for the n-th
+ * add-port (1-based); br-exists fails with 2 when <dir>/no-bridge exists. */
+static const char fake_vsctl[] =
+	"#!/bin/sh\n"
+	"d=$(dirname \"$0\")\n"
+	"shift 2\n"
+	"echo \"$*\" >> \"$d/vsctl.log\"\n"
+	"case \"$1\" in\n"
+	"br-exists) [ -e \"$d/no-bridge\" ] && exit 2; exit 0;;\n"
+	"add-port) n=$(grep -c '^add-port' \"$d/vsctl.log\");\n"
+	"  if [ -e \"$d/fail-$n\" ]; then echo \"ovs-vsctl: boom $n\" >&2; exit 1; fi;;\n"
+	"esac\n"
+	"exit 0\n";
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct vp_err err;
+	char path[300];
+
+	f->dir = tu_mkdtemp();
+	snprintf(path, sizeof(path), "%s/ovs-vsctl", f->dir);
+	tu_write(path, fake_vsctl, 0755);
+	snprintf(f->log, sizeof(f->log), "%s/vsctl.log", f->dir);
+	snprintf(f->cfgtext, sizeof(f->cfgtext),
+		 "{\"run_dir\":\"%s/run\",\"ovs_vsctl\":\"%s/ovs-vsctl\","
+		 "\"proc_root\":\"/proc\","
+		 "\"networks\":{\"chain\":{\"type\":\"vhost-user\","
+		 "\"switch\":\"ovs-dpdk\",\"bridge\":\"br-vnf\","
+		 "\"ovsdb\":\"unix:%s/db.sock\",\"socket_dir\":\"%s/s\","
+		 "\"queues\":1,\"max_queues\":4}}}",
+		 f->dir, f->dir, f->dir, f->dir);
+	if (vp_config_parse(f->cfgtext, strlen(f->cfgtext), &f->cfg, &err) < 0)
+		fail_msg("config: %s", err.msg);
+	f->st.id = strdup("ctr1");
+	f->st.pid = getpid();
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	vp_config_free(&f->cfg);
+	free(f->st.id);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static int count_lines(const char *path, const char *prefix)
+{
+	char *s = tu_read(path);
+	int n = 0;
+
+	if (s == NULL)
+		return 0;
+	for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n"))
+		if (strncmp(line, prefix, strlen(prefix)) == 0)
+			n++;
+	free(s);
+	return n;
+}
+
+static int sandbox_dir_exists(struct fx *f, const char *sb)
+{
+	char p[400];
+
+	snprintf(p, sizeof(p), "%s/run/sandboxes/%s", f->dir, sb);
+	return tu_exists(p);
+}
+
+static const char req2[] =
+	"[{\"network\":\"chain\",\"mac\":\"02:00:00:00:00:01\"},"
+	"{\"network\":\"chain\",\"queues\":2}]";
+
+static void test_prestart_poststop(void **state)
+{
+	struct fx *f = *state;
+	struct vp_record rec;
+	struct vp_devlist dl = { 0 };
+	struct vp_err err;
+	char *dlpath;
+
+	if (vp_prestart(&f->cfg, &f->st, "sb1", req2, &err) < 0)
+		fail_msg("prestart: %s", err.msg);
+	assert_int_equal(count_lines(f->log, "add-port br-vnf vp"), 2);
+	assert_int_equal(vp_record_load(f->cfg.run_dir, "sb1", &rec, &err), 1);
+	assert_true(rec.complete);
+	assert_int_equal(rec.n_res, 3);
+	assert_string_equal(rec.container, "ctr1");
+	assert_true(rec.owner_start > 0);
+	vp_record_free(&rec);
+
+	dlpath = vp_devlist_path(f->cfg.run_dir, "sb1");
+	assert_int_equal(vp_devlist_load(dlpath, &dl, &err), 1);
+	assert_true(dl.shared_memory);
+	assert_int_equal(dl.args.n, 12);
+	assert_non_null(strstr(dl.args.v[5], "mac=02:00:00:00:00:01"));
+	assert_non_null(strstr(dl.args.v[9], "queues=2"));
+	vp_devlist_free(&dl);
+	free(dlpath);
+
+	/* a second prestart for the sandbox (Kata: next container) is a
+	 * no-op */
+	if (vp_prestart(&f->cfg, &f->st, "sb1", req2, &err) < 0)
+		fail_msg("second prestart: %s", err.msg);
+	assert_int_equal(count_lines(f->log, "add-port"), 2);
+
+	assert_int_equal(vp_poststop(&f->cfg, &f->st, "sb1", &err), 0);
+	assert_int_equal(count_lines(f->log, "--if-exists del-port br-vnf vp"), 2);
+	assert_false(sandbox_dir_exists(f, "sb1"));
+	/* idempotent, and fine for a sandbox never seen */
+	assert_int_equal(vp_poststop(&f->cfg, &f->st, "sb1", &err), 0);
+	assert_int_equal(vp_poststop(&f->cfg, &f->st, "never", &err), 0);
+	assert_int_equal(count_lines(f->log, "--if-exists del-port"), 2);
+}
+
+static void test_failure_rolls_back(void **state)
+{
+	struct fx *f = *state;
+	struct vp_err err;
+	char p[300];
+
+	snprintf(p, sizeof(p), "%s/fail-2", f->dir);
+	tu_write(p, "", 0600);
+	assert_true(vp_prestart(&f->cfg, &f->st, "sb2", req2, &err) < 0);
+	assert_non_null(strstr(err.msg, "boom 2"));
+	assert_non_null(strstr(err.msg, "network `chain`"));
+	/* both the created and the failed (pending) port are deleted */
+	assert_int_equal(count_lines(f->log, "--if-exists del-port"), 2);
+	assert_false(sandbox_dir_exists(f, "sb2"));
+}
+
+static void test_missing_bridge(void **state)
+{
+	struct fx *f = *state;
+	struct vp_err err;
+	char p[300];
+
+	snprintf(p, sizeof(p), "%s/no-bridge", f->dir);
+	tu_write(p, "", 0600);
+	assert_true(vp_prestart(&f->cfg, &f->st, "sb3", req2, &err) < 0);
+	assert_non_null(strstr(err.msg, "bridge `br-vnf` does not exist"));
+	assert_int_equal(count_lines(f->log, "add-port"), 0);
+	assert_false(sandbox_dir_exists(f, "sb3"));
+}
+
+static void test_bad_request_touches_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct vp_err err;
+
+	assert_true(vp_prestart(&f->cfg, &f->st, "sb4",
+				"[{\"network\":\"nope\"}]", &err) < 0);
+	assert_non_null(strstr(err.msg, "nope"));
+	assert_false(tu_exists(f->log));
+	assert_false(sandbox_dir_exists(f, "sb4"));
+}
+
+static void test_crashed_prestart_is_undone(void **state)
+{
+	struct fx *f = *state;
+	struct vp_record rec = { 0 };
+	struct vp_err err;
+	struct vp_resource r = {
+		.kind = VP_RES_OVS_PORT, .state = VP_RES_PENDING,
+		.ovsdb = "unix:/x/db.sock", .bridge = "br-vnf",
+		.port = "vpdeadbeef00n0", .socket = "/x/s.sock",
+	};
+
+	/* what a hook killed right after journalling leaves behind */
+	rec.sandbox = strdup("sb5");
+	rec.container = strdup("ctr1");
+	vp_record_add(&rec, &r, &err);
+	assert_int_equal(vp_record_save(f->cfg.run_dir, &rec, &err), 0);
+	vp_record_free(&rec);
+
+	if (vp_prestart(&f->cfg, &f->st, "sb5", req2, &err) < 0)
+		fail_msg("prestart: %s", err.msg);
+	assert_int_equal(count_lines(f->log, "--if-exists del-port br-vnf vpdeadbeef00n0"), 1);
+	assert_int_equal(vp_record_load(f->cfg.run_dir, "sb5", &rec, &err), 1);
+	assert_true(rec.complete);
+	assert_int_equal(rec.n_res, 3);
+	vp_record_free(&rec);
+
+	/* poststop also undoes such a journal when no prestart came again */
+	assert_int_equal(vp_poststop(&f->cfg, &f->st, "sb5", &err), 0);
+	assert_false(sandbox_dir_exists(f, "sb5"));
+}
+
+static void test_other_pod_container_does_not_release(void **state)
+{
+	struct fx *f = *state;
+	struct vp_state other = { 0 };
+	struct vp_kv kv = { "io.kubernetes.cri.container-type", "container" };
+	struct vp_err err;
+
+	if (vp_prestart(&f->cfg, &f->st, "sb6", req2, &err) < 0)
+		fail_msg("prestart: %s", err.msg);
+	other.id = "app-container";
+	other.annotations = &kv;
+	other.n_annotations = 1;
+	other.has_annotations = true;
+	assert_int_equal(vp_poststop(&f->cfg, &other, "sb6", &err), 0);
+	assert_true(sandbox_dir_exists(f, "sb6"));
+	assert_int_equal(vp_poststop(&f->cfg, &f->st, "sb6", &err), 0);
+	assert_false(sandbox_dir_exists(f, "sb6"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_prestart_poststop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_rolls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_bridge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_request_touches_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crashed_prestart_is_undone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_pod_container_does_not_release, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
