@@ -227,14 +227,17 @@ static void test_other_pod_container_does_not_release(void **state)
 {
 	struct fx *f = *state;
 	struct vp_state other = { 0 };
-	struct vp_kv kv = { "io.kubernetes.cri.container-type", "container" };
+	struct vp_kv kv[] = {
+		{ "io.kubernetes.cri.container-type", "container" },
+		{ "io.kubernetes.cri.sandbox-id", "sb6" },
+	};
 	struct vp_err err;
 
 	if (vp_prestart(&f->cfg, &f->st, "sb6", req2, &err) < 0)
 		fail_msg("prestart: %s", err.msg);
 	other.id = "app-container";
-	other.annotations = &kv;
-	other.n_annotations = 1;
+	other.annotations = kv;
+	other.n_annotations = 2;
 	other.has_annotations = true;
 	assert_int_equal(vp_poststop(&f->cfg, &other, "sb6", &err), 0);
 	assert_true(sandbox_dir_exists(f, "sb6"));
