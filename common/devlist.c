@@ -20,7 +20,7 @@
 
 /* Options the hook may append; each takes exactly one value. */
 static const char *const allowed_opts[] = {
-	"-chardev", "-netdev", "-device", "-object", "-qmp", NULL,
+    "-chardev", "-netdev", "-device", "-object", "-qmp", NULL,
 };
 
 static bool opt_allowed(const char *s)
@@ -36,22 +36,22 @@ static bool opt_allowed(const char *s)
 static int check_args(char *const *args, size_t n, struct vp_err *err)
 {
 	if (n > VP_DEVLIST_MAX_ARGS)
-		return vp_err_set(err, E2BIG,
+		return vp_err_set(err, 0,
 				  "args: %zu arguments, at most %d allowed", n,
 				  VP_DEVLIST_MAX_ARGS);
 	if (n % 2 != 0)
-		return vp_err_set(err, EINVAL,
+		return vp_err_set(err, 0,
 				  "args: %zu arguments, expected option/value "
 				  "pairs",
 				  n);
 	for (size_t i = 0; i < n; i += 2) {
 		if (!opt_allowed(args[i]))
-			return vp_err_set(err, EINVAL,
+			return vp_err_set(err, 0,
 					  "args[%zu]: option `%s` is not one "
 					  "vnfplug adds",
 					  i, args[i]);
 		if (args[i + 1][0] == '\0')
-			return vp_err_set(err, EINVAL,
+			return vp_err_set(err, 0,
 					  "args[%zu]: empty value for `%s`",
 					  i + 1, args[i]);
 	}
@@ -61,7 +61,7 @@ static int check_args(char *const *args, size_t n, struct vp_err *err)
 static int check_devlist(const struct vp_devlist *dl, struct vp_err *err)
 {
 	if (dl->sandbox == NULL || !vp_valid_sandbox_id(dl->sandbox))
-		return vp_err_set(err, EINVAL, "sandbox: invalid sandbox id");
+		return vp_err_set(err, 0, "sandbox: invalid sandbox id");
 	return check_args(dl->args.v, dl->args.n, err);
 }
 
@@ -114,17 +114,17 @@ static int parse_args(const struct vp_json *j, struct vp_argv *args,
 		      struct vp_err *err)
 {
 	if (j->type != VP_JSON_ARRAY)
-		return vp_err_set(err, EINVAL, "args: expected array, got %s",
+		return vp_err_set(err, 0, "args: expected array, got %s",
 				  vp_json_type_name(j->type));
 	if (j->u.arr.n > VP_DEVLIST_MAX_ARGS)
-		return vp_err_set(err, E2BIG,
+		return vp_err_set(err, 0,
 				  "args: %zu arguments, at most %d allowed",
 				  j->u.arr.n, VP_DEVLIST_MAX_ARGS);
 	for (size_t i = 0; i < j->u.arr.n; i++) {
 		const struct vp_json *a = j->u.arr.items[i];
 
 		if (a->type != VP_JSON_STRING)
-			return vp_err_set(err, EINVAL,
+			return vp_err_set(err, 0,
 					  "args[%zu]: expected string, got %s",
 					  i, vp_json_type_name(a->type));
 		if (vp_argv_push(args, a->u.str.s, err) < 0)
@@ -144,35 +144,35 @@ int vp_devlist_parse(const char *buf, size_t len, struct vp_devlist *dl,
 	if (vp_json_parse(buf, len, &root, err) < 0)
 		return -1;
 	if (root->type != VP_JSON_OBJECT)
-		return vp_err_set(err, EINVAL, "expected an object, got %s",
+		return vp_err_set(err, 0, "expected an object, got %s",
 				  vp_json_type_name(root->type));
 	for (size_t i = 0; i < root->u.obj.n; i++) {
 		const char *k = root->u.obj.keys[i];
 
 		if (strcmp(k, "version") != 0 && strcmp(k, "sandbox") != 0 &&
 		    strcmp(k, "shared_memory") != 0 && strcmp(k, "args") != 0)
-			return vp_err_set(err, EINVAL, "unknown key `%s`", k);
+			return vp_err_set(err, 0, "unknown key `%s`", k);
 	}
 	version = vp_json_get(root, "version");
 	sandbox = vp_json_get(root, "sandbox");
 	shm = vp_json_get(root, "shared_memory");
 	args = vp_json_get(root, "args");
 	if (version == NULL || sandbox == NULL || shm == NULL || args == NULL)
-		return vp_err_set(err, EINVAL, "missing key `%s`",
-				  !version ? "version"
+		return vp_err_set(err, 0, "missing key `%s`",
+				  !version   ? "version"
 				  : !sandbox ? "sandbox"
 				  : !shm     ? "shared_memory"
 					     : "args");
 	if (version->type != VP_JSON_NUMBER || !version->u.num.is_int ||
 	    version->u.num.i != VP_DEVLIST_VERSION)
-		return vp_err_set(err, EINVAL, "version: expected %d",
+		return vp_err_set(err, 0, "version: expected %d",
 				  VP_DEVLIST_VERSION);
 	if (sandbox->type != VP_JSON_STRING ||
 	    !vp_valid_sandbox_id(sandbox->u.str.s))
-		return vp_err_set(err, EINVAL,
+		return vp_err_set(err, 0,
 				  "sandbox: expected a valid sandbox id");
 	if (shm->type != VP_JSON_BOOL)
-		return vp_err_set(err, EINVAL,
+		return vp_err_set(err, 0,
 				  "shared_memory: expected boolean, got %s",
 				  vp_json_type_name(shm->type));
 	tmp.shared_memory = shm->u.boolean;
@@ -189,8 +189,7 @@ int vp_devlist_parse(const char *buf, size_t len, struct vp_devlist *dl,
 	return 0;
 }
 
-int vp_devlist_load(const char *path, struct vp_devlist *dl,
-		    struct vp_err *err)
+int vp_devlist_load(const char *path, struct vp_devlist *dl, struct vp_err *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;

@@ -48,11 +48,11 @@ static int check_socket_path(const char *path, struct vp_err *err)
 	size_t len = strlen(path);
 
 	if (len > VP_SUN_PATH_MAX)
-		return vp_err_set(err, ENAMETOOLONG,
-				  "socket path `%s` is %zu bytes, the limit is %d",
-				  path, len, VP_SUN_PATH_MAX);
+		return vp_err_set(
+		    err, 0, "socket path `%s` is %zu bytes, the limit is %d",
+		    path, len, VP_SUN_PATH_MAX);
 	if (!vp_valid_abs_path(path))
-		return vp_err_set(err, EINVAL,
+		return vp_err_set(err, 0,
 				  "socket path `%s` is not an allowed absolute "
 				  "path",
 				  path);
@@ -66,23 +66,23 @@ int vp_socket_path(const char *dir, const char *name, char *out, size_t outsz,
 	size_t dlen = strlen(dir);
 
 	if (dir[0] != '/')
-		return vp_err_set(err, EINVAL,
+		return vp_err_set(err, 0,
 				  "socket directory `%s` is not absolute", dir);
 	if (name[0] == '\0' || strchr(name, '/') != NULL)
-		return vp_err_set(err, EINVAL,
-				  "socket name `%s` is not a file name", name);
+		return vp_err_set(err, 0, "socket name `%s` is not a file name",
+				  name);
 	/* "/run/x/" + name must not become "/run/x//name". */
 	while (dlen > 1 && dir[dlen - 1] == '/')
 		dlen--;
-	full = vp_asprintf("%.*s%s%s", (int)dlen, dir, dlen > 1 ? "/" : "",
-			   name);
+	full =
+	    vp_asprintf("%.*s%s%s", (int)dlen, dir, dlen > 1 ? "/" : "", name);
 	if (full == NULL)
 		return vp_err_set(err, ENOMEM, "socket path in `%s`", dir);
 	if (check_socket_path(full, err) < 0)
 		return -1;
 	if (strlen(full) >= outsz)
-		return vp_err_set(err, ENAMETOOLONG,
-				  "socket path `%s`: buffer too small", full);
+		return vp_err_set(err, 0, "socket path `%s`: buffer too small",
+				  full);
 	memcpy(out, full, strlen(full) + 1);
 	return 0;
 }
@@ -90,18 +90,18 @@ int vp_socket_path(const char *dir, const char *name, char *out, size_t outsz,
 static int check_vhost_dev(const struct vp_vhost_dev *d, struct vp_err *err)
 {
 	if (d->socket_path == NULL)
-		return vp_err_set(err, EINVAL, "no socket path");
+		return vp_err_set(err, 0, "no socket path");
 	if (check_socket_path(d->socket_path, err) < 0)
 		return -1;
 	if (d->queues < 1 || d->queues > VP_QEMU_MAX_QUEUES)
-		return vp_err_set(err, EINVAL, "queues must be 1..%d, got %u",
+		return vp_err_set(err, 0, "queues must be 1..%d, got %u",
 				  VP_QEMU_MAX_QUEUES, d->queues);
 	if (d->vectors < -1 || d->vectors > VP_QEMU_MAX_VECTORS)
-		return vp_err_set(err, EINVAL,
+		return vp_err_set(err, 0,
 				  "vectors must be -1 (auto) or 0..%d, got %d",
 				  VP_QEMU_MAX_VECTORS, d->vectors);
 	if (vp_mac_is_zero(d->mac) || vp_mac_is_multicast(d->mac))
-		return vp_err_set(err, EINVAL,
+		return vp_err_set(err, 0,
 				  "MAC address must be unicast and non-zero");
 	return 0;
 }
@@ -118,7 +118,8 @@ int vp_qemu_vhost_user_args(const struct vp_vhost_dev *d, struct vp_argv *out,
 		return vp_err_wrap(err, "vhost-user device %u", d->index);
 	path = vp_qemu_escape(d->socket_path);
 	if (path == NULL)
-		return vp_err_set(err, ENOMEM, "vhost-user device %u", d->index);
+		return vp_err_set(err, ENOMEM, "vhost-user device %u",
+				  d->index);
 	vp_mac_format(d->mac, mac);
 
 	/* Multiqueue needs mq=on on the device and one vector per queue
@@ -134,7 +135,8 @@ int vp_qemu_vhost_user_args(const struct vp_vhost_dev *d, struct vp_argv *out,
 			 ",vectors=%d", vectors);
 
 	if (vp_argv_push(out, "-chardev", err) < 0 ||
-	    vp_argv_pushf(out, err, "socket,id=vp-c%u,path=%s,server=on,wait=off",
+	    vp_argv_pushf(out, err,
+			  "socket,id=vp-c%u,path=%s,server=on,wait=off",
 			  d->index, path) < 0 ||
 	    vp_argv_push(out, "-netdev", err) < 0 ||
 	    vp_argv_pushf(out, err,

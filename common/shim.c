@@ -142,9 +142,8 @@ int vp_shim_sandbox_id(int argc, char *const argv[], char **id,
 	if (rest == NULL)
 		return 0; /* a VM this runtime did not name: not ours */
 	if (!vp_valid_sandbox_id(rest))
-		return vp_err_set(err, EINVAL,
-				  "QEMU -name `%s`: not a valid sandbox id",
-				  guest);
+		return vp_err_set(
+		    err, 0, "QEMU -name `%s`: not a valid sandbox id", guest);
 	*id = strdup(rest);
 	if (*id == NULL)
 		return vp_err_set(err, ENOMEM, "QEMU -name");
@@ -204,7 +203,7 @@ static int ram_size(const char *m, uint64_t *bytes, struct vp_err *err)
 	if (size == NULL)
 		return vp_err_set(err, ENOMEM, "QEMU -m");
 	if (parse_ram_size(size, bytes) < 0)
-		return vp_err_set(err, EINVAL, "QEMU -m `%s`: cannot read the size",
+		return vp_err_set(err, 0, "QEMU -m `%s`: cannot read the size",
 				  m);
 	return 0;
 }
@@ -212,8 +211,10 @@ static int ram_size(const char *m, uint64_t *bytes, struct vp_err *err)
 static bool is_ram_backend(const char *type, size_t len)
 {
 	static const char *const types[] = {
-		"memory-backend-file", "memory-backend-memfd",
-		"memory-backend-ram", NULL,
+	    "memory-backend-file",
+	    "memory-backend-memfd",
+	    "memory-backend-ram",
+	    NULL,
 	};
 
 	for (size_t i = 0; types[i] != NULL; i++)
@@ -248,7 +249,7 @@ static int json_backend(const char *val, bool *backend, struct vp_err *err)
 	*backend = true;
 	share = vp_json_get(j, "share");
 	if (share == NULL || share->type != VP_JSON_BOOL || !share->u.boolean)
-		return vp_err_set(err, EINVAL,
+		return vp_err_set(err, 0,
 				  "QEMU -object `%s`: vhost-user needs "
 				  "\"share\": true on guest memory",
 				  val);
@@ -280,17 +281,15 @@ static int fix_object(const char *val, char **fixed, bool *backend,
 	o = out;
 	for (const char *p = val;; p += item_len(p) + 1) {
 		size_t n = item_len(p);
+		bool is_share = n >= 6 && memcmp(p, "share=", 6) == 0;
 
-		if (n >= 6 && memcmp(p, "share=", 6) == 0) {
-			has_share = true;
-			if (!bool_on(p + 6, n - 6)) {
-				o = stpcpy(o, "share=on");
-				goto next;
-			}
+		has_share |= is_share;
+		if (is_share && !bool_on(p + 6, n - 6)) {
+			o = stpcpy(o, "share=on");
+		} else {
+			memcpy(o, p, n);
+			o += n;
 		}
-		memcpy(o, p, n);
-		o += n;
-next:
 		if (p[n] == '\0')
 			break;
 		*o++ = ',';
@@ -321,8 +320,7 @@ static int copy_args(int argc, char *const argv[], bool share,
 			else if (is_opt(argv[i], "mem-path"))
 				*mem_path = true;
 			else if (is_opt(argv[i], "object") &&
-				 fix_object(argv[i + 1], &fixed, backend,
-					    err) < 0)
+				 fix_object(argv[i + 1], &fixed, backend, err))
 				return -1;
 		}
 		if (vp_argv_push(out, argv[i], err) < 0)
@@ -343,7 +341,7 @@ static int add_backend(const char *m, bool mem_path, struct vp_argv *out,
 	uint64_t bytes;
 
 	if (mem_path)
-		return vp_err_set(err, EINVAL,
+		return vp_err_set(err, 0,
 				  "QEMU -mem-path without a memory backend "
 				  "object: cannot make guest memory shared "
 				  "for vhost-user");
@@ -378,9 +376,9 @@ int vp_shim_build_argv(const char *qemu, int argc, char *const argv[],
 	bool backend = false, mem_path = false;
 	const char *m = NULL;
 
-	if (vp_argv_push(&res, qemu, err) < 0 ||
-	    copy_args(argc, argv, share, &res, &backend, &m, &mem_path,
-		      err) < 0)
+	if (vp_argv_push(&res, qemu, err) < 0)
+		goto fail;
+	if (copy_args(argc, argv, share, &res, &backend, &m, &mem_path, err))
 		goto fail;
 	if (share && !backend && add_backend(m, mem_path, &res, err) < 0)
 		goto fail;
@@ -399,17 +397,17 @@ int vp_shim_check_qemu(const char *qemu, struct vp_err *err)
 	struct stat q, self;
 
 	if (qemu[0] != '/')
-		return vp_err_set(err, EINVAL, "qemu `%s` is not an absolute path",
+		return vp_err_set(err, 0, "qemu `%s` is not an absolute path",
 				  qemu);
 	if (stat(qemu, &q) < 0)
 		return vp_err_set(err, errno, "qemu `%s`", qemu);
 	if (!S_ISREG(q.st_mode) || access(qemu, X_OK) < 0)
-		return vp_err_set(err, EACCES, "qemu `%s` is not an executable",
+		return vp_err_set(err, 0, "qemu `%s` is not an executable",
 				  qemu);
 	/* Pointing "qemu" at the shim would exec it again and again. */
 	if (stat("/proc/self/exe", &self) == 0 && self.st_dev == q.st_dev &&
 	    self.st_ino == q.st_ino)
-		return vp_err_set(err, ELOOP,
+		return vp_err_set(err, 0,
 				  "qemu `%s` is vnfplug-qemu itself; set "
 				  "\"qemu\" to the real QEMU",
 				  qemu);

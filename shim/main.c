@@ -56,7 +56,7 @@ static int load_devices(const struct vp_config *cfg, const char *id,
 		return r;
 	/* A list written for another sandbox must never be applied. */
 	if (strcmp(dl->sandbox, id) != 0)
-		return vp_err_set(err, EINVAL,
+		return vp_err_set(err, 0,
 				  "device list `%s` is for sandbox `%s`", path,
 				  dl->sandbox);
 	return 1;
@@ -72,12 +72,15 @@ static int prepare(const char *cfg_path, int argc, char **argv,
 	int r;
 
 	if (vp_config_load(cfg_path, cfg, err) < 0) {
+		/* Installed as the hypervisor path on purpose: without its
+		 * config it can not even tell which QEMU to run. */
 		if (err->errnum == ENOENT)
-			return vp_err_wrap(err,
-					   "configuration missing; "
-					   "vnfplug-qemu needs it to find the "
-					   "real QEMU (--vnfplug-config=PATH)");
-		return vp_err_wrap(err, "configuration `%s`", cfg_path);
+			return vp_err_set(err, 0,
+					  "configuration `%s` not found; it "
+					  "names the real QEMU (choose another "
+					  "file with --vnfplug-config=PATH)",
+					  cfg_path);
+		return -1;
 	}
 	vp_log_enable_syslog(cfg->syslog);
 	if (vp_shim_check_qemu(cfg->qemu, err) < 0)
@@ -104,7 +107,7 @@ int main(int argc, char **argv)
 	struct vp_config cfg = {0};
 	struct vp_argv qargv = {0};
 	struct vp_err err = {0};
-	int first = 1;
+	int first = 1, r;
 
 	vp_log_init("vnfplug-qemu", VP_LOG_WARN);
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
@@ -123,8 +126,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (prepare(cfg_path, argc - first, argv + first, &cfg, &qargv,
-		    &err) < 0) {
+	r = prepare(cfg_path, argc - first, argv + first, &cfg, &qargv, &err);
+	if (r < 0) {
 		vp_log_error("%s", err.msg);
 		return 1;
 	}

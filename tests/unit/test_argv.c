@@ -93,12 +93,12 @@ static void test_empty_string(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_push_keeps_null_terminated),
-		cmocka_unit_test(test_push_copies),
-		cmocka_unit_test(test_grows),
-		cmocka_unit_test(test_push_owned_null_is_enomem),
-		cmocka_unit_test(test_truncate),
-		cmocka_unit_test(test_empty_string),
+	    cmocka_unit_test(test_push_keeps_null_terminated),
+	    cmocka_unit_test(test_push_copies),
+	    cmocka_unit_test(test_grows),
+	    cmocka_unit_test(test_push_owned_null_is_enomem),
+	    cmocka_unit_test(test_truncate),
+	    cmocka_unit_test(test_empty_string),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,11 +51,11 @@ static void put(const char *path, const char *text)
 }
 
 static const char *const ARGS[] = {
-	"-chardev", "socket,id=vp-c0,path=/run/s,,x,server=on,wait=off",
-	"-netdev",  "type=vhost-user,id=vp-n0,chardev=vp-c0,vhostforce=on",
-	"-device",  "virtio-net-pci,netdev=vp-n0,mac=02:00:00:00:00:01",
-	"-device",  "vfio-pci,host=0000:03:10.1",
-	NULL,
+    "-chardev", "socket,id=vp-c0,path=/run/s,,x,server=on,wait=off",
+    "-netdev",	"type=vhost-user,id=vp-n0,chardev=vp-c0,vhostforce=on",
+    "-device",	"virtio-net-pci,netdev=vp-n0,mac=02:00:00:00:00:01",
+    "-device",	"vfio-pci,host=0000:03:10.1",
+    NULL,
 };
 
 static void make_list(struct vp_devlist *dl, const char *id)
@@ -130,52 +130,52 @@ static void test_path(void **state)
 static void test_corrupt(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"{",
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[\"-device\",\"vi",                   /* truncated */
-		"[]",
-		"null",
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[],\"extra\":1}",                     /* unknown key */
-		"{\"version\":2,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[]}",
-		"{\"version\":\"1\",\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[]}",
-		"{\"version\":1.5,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[]}",
-		"{\"sandbox\":\"abc\",\"shared_memory\":true,\"args\":[]}",
-		"{\"version\":1,\"shared_memory\":true,\"args\":[]}",
-		"{\"version\":1,\"sandbox\":\"abc\",\"args\":[]}",
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true}",
-		"{\"version\":1,\"sandbox\":\"../x\",\"shared_memory\":true,"
-		"\"args\":[]}",
-		"{\"version\":1,\"sandbox\":7,\"shared_memory\":true,"
-		"\"args\":[]}",
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":1,"
-		"\"args\":[]}",
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":\"-device x\"}",
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[\"-device\",5]}",                    /* non-string */
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[\"-device\",null]}",
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[\"-device\"]}",                      /* odd count */
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[\"-device\",\"\"]}",                 /* empty value */
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[\"\",\"x\"]}",                       /* empty option */
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[\"-kernel\",\"/tmp/evil\"]}",        /* not ours */
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[\"virtio-net-pci\",\"-device\"]}",   /* no option */
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[\"-device\",\"a\\u0000b\"]}",        /* NUL */
-		"{\"version\":1,\"version\":1,\"sandbox\":\"abc\","
-		"\"shared_memory\":true,\"args\":[]}",          /* duplicate */
-		"{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
-		"\"args\":[]} x",                               /* trailing */
+	    "",
+	    "{",
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[\"-device\",\"vi", /* truncated */
+	    "[]",
+	    "null",
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[],\"extra\":1}", /* unknown key */
+	    "{\"version\":2,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[]}",
+	    "{\"version\":\"1\",\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[]}",
+	    "{\"version\":1.5,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[]}",
+	    "{\"sandbox\":\"abc\",\"shared_memory\":true,\"args\":[]}",
+	    "{\"version\":1,\"shared_memory\":true,\"args\":[]}",
+	    "{\"version\":1,\"sandbox\":\"abc\",\"args\":[]}",
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true}",
+	    "{\"version\":1,\"sandbox\":\"../x\",\"shared_memory\":true,"
+	    "\"args\":[]}",
+	    "{\"version\":1,\"sandbox\":7,\"shared_memory\":true,"
+	    "\"args\":[]}",
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":1,"
+	    "\"args\":[]}",
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":\"-device x\"}",
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[\"-device\",5]}", /* non-string */
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[\"-device\",null]}",
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[\"-device\"]}", /* odd count */
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[\"-device\",\"\"]}", /* empty value */
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[\"\",\"x\"]}", /* empty option */
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[\"-kernel\",\"/tmp/evil\"]}", /* not ours */
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[\"virtio-net-pci\",\"-device\"]}", /* no option */
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[\"-device\",\"a\\u0000b\"]}", /* NUL */
+	    "{\"version\":1,\"version\":1,\"sandbox\":\"abc\","
+	    "\"shared_memory\":true,\"args\":[]}", /* duplicate */
+	    "{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":true,"
+	    "\"args\":[]} x", /* trailing */
 	};
 	struct fx *f = *state;
 	_cleanup_free_ char *p = path_in(f, "devices.json");
@@ -207,7 +207,8 @@ static void test_too_many_args(void **state)
 	for (int extra = 0; extra <= 2; extra += 2) {
 		fp = fopen(p, "w");
 		assert_non_null(fp);
-		fputs("{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":false,"
+		fputs("{\"version\":1,\"sandbox\":\"abc\",\"shared_memory\":"
+		      "false,"
 		      "\"args\":[",
 		      fp);
 		for (int i = 0; i < VP_DEVLIST_MAX_ARGS + extra; i += 2)
@@ -265,8 +266,8 @@ static void test_symlink_refused(void **state)
 static void test_parse_in_memory(void **state)
 {
 	static const char doc[] =
-		"{\"args\":[\"-qmp\",\"unix:/run/q.sock,server=on,wait=off\"],"
-		"\"shared_memory\":false,\"sandbox\":\"s.1_x-2\",\"version\":1}";
+	    "{\"args\":[\"-qmp\",\"unix:/run/q.sock,server=on,wait=off\"],"
+	    "\"shared_memory\":false,\"sandbox\":\"s.1_x-2\",\"version\":1}";
 	struct vp_devlist dl;
 	struct vp_err err = {0};
 
@@ -280,19 +281,18 @@ static void test_parse_in_memory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_round_trip, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_missing_is_zero, setup,
-						teardown),
-		cmocka_unit_test(test_path),
-		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_too_many_args, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_write_refuses_invalid,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink_refused, setup,
-						teardown),
-		cmocka_unit_test(test_parse_in_memory),
+	    cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_is_zero, setup,
+					    teardown),
+	    cmocka_unit_test(test_path),
+	    cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_too_many_args, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_write_refuses_invalid, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_symlink_refused, setup,
+					    teardown),
+	    cmocka_unit_test(test_parse_in_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,8 +39,9 @@ static void test_id_forms(void **state)
 	check_id(2, (char *[]){"-name", "sandbox-" ID64 ",debug-threads=on"},
 		 ID64);
 	check_id(2, (char *[]){"-name", "guest=sandbox-abc"}, "abc");
-	check_id(2, (char *[]){"-name", "guest=pod-x1,process=qemu-x1,"
-					"debug-threads=on"},
+	check_id(2,
+		 (char *[]){"-name", "guest=pod-x1,process=qemu-x1,"
+				     "debug-threads=on"},
 		 "x1");
 	check_id(2, (char *[]){"-name", "debug-threads=on,guest=sandbox-q"},
 		 "q");
@@ -52,9 +53,9 @@ static void test_id_forms(void **state)
 	/* QEMU merges repeated -name: the last guest name counts */
 	check_id(4, (char *[]){"-name", "sandbox-one", "-name", "sandbox-two"},
 		 "two");
-	check_id(4, (char *[]){"-name", "sandbox-one", "-name",
-			       "debug-threads=on"},
-		 "one");
+	check_id(
+	    4, (char *[]){"-name", "sandbox-one", "-name", "debug-threads=on"},
+	    "one");
 }
 
 static void test_id_none(void **state)
@@ -91,7 +92,7 @@ static void test_id_hostile(void **state)
 	check_id_error("sandbox-../../x");
 	check_id_error("sandbox-");
 	check_id_error("pod-");
-	check_id_error("sandbox-a,,b");        /* id "a,b" */
+	check_id_error("sandbox-a,,b"); /* id "a,b" */
 	check_id_error("sandbox-a,,b,debug-threads=on");
 	check_id_error("guest=sandbox-a/b");
 	check_id_error("sandbox-.hidden");
@@ -137,16 +138,16 @@ static struct vp_devlist shm_list(bool shared)
 	struct vp_err err = {0};
 
 	assert_int_equal(vp_argv_push(&dl.args, "-device", &err), 0);
-	assert_int_equal(vp_argv_push(&dl.args, "vfio-pci,host=0000:03:10.1",
-				      &err),
-			 0);
+	assert_int_equal(
+	    vp_argv_push(&dl.args, "vfio-pci,host=0000:03:10.1", &err), 0);
 	return dl;
 }
 
 static void test_build_passthrough(void **state)
 {
-	char *argv[] = {"-name", "sandbox-abc", "-object",
-			"memory-backend-ram,id=m,size=1G", "-qmp", "fd=3"};
+	char *argv[] = {"-name",   "sandbox-abc",
+			"-object", "memory-backend-ram,id=m,size=1G",
+			"-qmp",	   "fd=3"};
 
 	(void)state;
 	check_build(NARGS(argv), argv, NULL,
@@ -174,8 +175,8 @@ static void test_build_no_shared_memory(void **state)
 static void check_object(const char *in, const char *want)
 {
 	struct vp_devlist dl = shm_list(true);
-	char *argv[] = {"-m", "1G", "-object", (char *)in, "-numa",
-			"node,memdev=m"};
+	char *argv[] = {"-m",	    "1G",    "-object",
+			(char *)in, "-numa", "node,memdev=m"};
 
 	check_build(NARGS(argv), argv, &dl,
 		    (const char *const[]){QEMU, "-m", "1G", "-object", want,
@@ -215,36 +216,37 @@ static void test_fixup_existing_backend(void **state)
 static void test_fixup_other_objects_untouched(void **state)
 {
 	struct vp_devlist dl = shm_list(true);
-	char *argv[] = {"-object", "rng-random,id=rng0,filename=/dev/urandom",
-			"-object", "memory-backend-file,id=m,size=512M,share=on",
-			"-object", "secret,id=s,data=memory-backend-ram"};
+	char *argv[] = {
+	    "-object", "rng-random,id=rng0,filename=/dev/urandom",
+	    "-object", "memory-backend-file,id=m,size=512M,share=on",
+	    "-object", "secret,id=s,data=memory-backend-ram"};
 
 	(void)state;
 	check_build(NARGS(argv), argv, &dl,
 		    (const char *const[]){
-			    QEMU, "-object",
-			    "rng-random,id=rng0,filename=/dev/urandom",
-			    "-object",
-			    "memory-backend-file,id=m,size=512M,share=on",
-			    "-object", "secret,id=s,data=memory-backend-ram",
-			    "-device", "vfio-pci,host=0000:03:10.1", NULL});
+			QEMU, "-object",
+			"rng-random,id=rng0,filename=/dev/urandom", "-object",
+			"memory-backend-file,id=m,size=512M,share=on",
+			"-object", "secret,id=s,data=memory-backend-ram",
+			"-device", "vfio-pci,host=0000:03:10.1", NULL});
 	vp_argv_free(&dl.args);
 }
 
 static void test_fixup_several_backends(void **state)
 {
 	struct vp_devlist dl = shm_list(true);
-	char *argv[] = {"-object", "memory-backend-file,id=a,size=1G,mem-path=/x",
+	char *argv[] = {"-object",
+			"memory-backend-file,id=a,size=1G,mem-path=/x",
 			"-object", "memory-backend-ram,id=b,size=1G,share=off"};
 
 	(void)state;
 	check_build(NARGS(argv), argv, &dl,
 		    (const char *const[]){
-			    QEMU, "-object",
-			    "memory-backend-file,id=a,size=1G,mem-path=/x,"
-			    "share=on",
-			    "-object", "memory-backend-ram,id=b,size=1G,share=on",
-			    "-device", "vfio-pci,host=0000:03:10.1", NULL});
+			QEMU, "-object",
+			"memory-backend-file,id=a,size=1G,mem-path=/x,"
+			"share=on",
+			"-object", "memory-backend-ram,id=b,size=1G,share=on",
+			"-device", "vfio-pci,host=0000:03:10.1", NULL});
 	vp_argv_free(&dl.args);
 }
 
@@ -261,17 +263,17 @@ static void check_memfd(const char *m, const char *size)
 	if (m != NULL)
 		check_build(NARGS(with_m), with_m, &dl,
 			    (const char *const[]){
-				    QEMU, "-name", "sandbox-abc", "-m", m,
-				    "-smp", "1", "-object", object, "-machine",
-				    "memory-backend=vp-mem", "-device",
-				    "vfio-pci,host=0000:03:10.1", NULL});
+				QEMU, "-name", "sandbox-abc", "-m", m, "-smp",
+				"1", "-object", object, "-machine",
+				"memory-backend=vp-mem", "-device",
+				"vfio-pci,host=0000:03:10.1", NULL});
 	else
-		check_build(NARGS(without_m), without_m, &dl,
-			    (const char *const[]){
-				    QEMU, "-name", "sandbox-abc", "-smp", "1",
-				    "-object", object, "-machine",
-				    "memory-backend=vp-mem", "-device",
-				    "vfio-pci,host=0000:03:10.1", NULL});
+		check_build(
+		    NARGS(without_m), without_m, &dl,
+		    (const char *const[]){QEMU, "-name", "sandbox-abc", "-smp",
+					  "1", "-object", object, "-machine",
+					  "memory-backend=vp-mem", "-device",
+					  "vfio-pci,host=0000:03:10.1", NULL});
 	vp_argv_free(&dl.args);
 }
 
@@ -303,10 +305,10 @@ static void test_fixup_last_m_wins(void **state)
 	(void)state;
 	check_build(NARGS(argv), argv, &dl,
 		    (const char *const[]){
-			    QEMU, "-m", "1G", "--m", "size=3G", "-object",
-			    "memory-backend-memfd,id=vp-mem,size=3072M,share=on",
-			    "-machine", "memory-backend=vp-mem", "-device",
-			    "vfio-pci,host=0000:03:10.1", NULL});
+			QEMU, "-m", "1G", "--m", "size=3G", "-object",
+			"memory-backend-memfd,id=vp-mem,size=3072M,share=on",
+			"-machine", "memory-backend=vp-mem", "-device",
+			"vfio-pci,host=0000:03:10.1", NULL});
 	vp_argv_free(&dl.args);
 }
 
@@ -318,9 +320,9 @@ static void test_fixup_errors(void **state)
 	char *huge_m[] = {"-m", "99999999999999999999"};
 	char *unit_m[] = {"-m", "2X"};
 	char *mem_path[] = {"-m", "1G", "-mem-path", "/dev/hugepages"};
-	char *json_off[] = {"-object",
-			    "{\"qom-type\":\"memory-backend-file\",\"id\":\"m\","
-			    "\"size\":1073741824,\"mem-path\":\"/x\"}"};
+	char *json_off[] = {
+	    "-object", "{\"qom-type\":\"memory-backend-file\",\"id\":\"m\","
+		       "\"size\":1073741824,\"mem-path\":\"/x\"}"};
 	char *json_bad[] = {"-object", "{\"qom-type\":"};
 
 	(void)state;
@@ -358,50 +360,78 @@ static void test_fixup_json_shared(void **state)
 static void test_kata_argv(void **state)
 {
 	char *argv[] = {
-		"-name", "sandbox-" ID64 ",debug-threads=on",
-		"-uuid", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-		"-machine", "q35,accel=kvm",
-		"-cpu", "host,pmu=off",
-		"-qmp", "unix:fd=3,server=on,wait=off",
-		"-qmp", "unix:/run/vc/vm/" ID64 "/qmp.sock,server=on,wait=off",
-		"-m", "2048M,slots=10,maxmem=12G",
-		"-device", "pci-bridge,bus=pcie.0,id=pci-bridge-0,chassis_nr=1,"
-			   "shpc=off,addr=2,io-reserve=4k,mem-reserve=1m,"
-			   "pref64-reserve=1m",
-		"-device", "virtio-serial-pci,disable-modern=false,id=serial0",
-		"-device", "virtconsole,chardev=charconsole0,id=console0",
-		"-chardev", "socket,id=charconsole0,path=/run/vc/vm/" ID64
-			    "/console.sock,server=on,wait=off",
-		"-device", "virtio-scsi-pci,id=scsi0,disable-modern=false",
-		"-object", "rng-random,id=rng0,filename=/dev/urandom",
-		"-device", "virtio-rng-pci,rng=rng0",
-		"-device", "vhost-vsock-pci,disable-modern=false,vhostfd=4,"
-			   "id=vsock-1,guest-cid=1",
-		"-chardev", "socket,id=char-abc,path=/run/vc/vm/" ID64
-			    "/vhost-fs.sock",
-		"-device", "vhost-user-fs-pci,chardev=char-abc,tag=kataShared",
-		"-netdev", "tap,id=network-0,vhost=on,vhostfds=5,fds=6",
-		"-device", "driver=virtio-net-pci,netdev=network-0,"
-			   "mac=be:3c:a2:15:ee:7b,disable-modern=false,mq=on,"
-			   "vectors=4",
-		"-rtc", "base=utc,driftfix=slew,clock=host",
-		"-global", "kvm-pit.lost_tick_policy=discard",
-		"-vga", "none",
-		"-no-user-config",
-		"-nodefaults",
-		"-nographic",
-		"--no-reboot",
-		"-object", "memory-backend-file,id=dimm1,size=2048M,"
-			   "mem-path=/dev/shm,share=on",
-		"-numa", "node,memdev=dimm1",
-		"-kernel", "/opt/kata/share/kata-containers/vmlinux.container",
-		"-append", "tsc=reliable no_timer_check rcupdate.rcu_expedited=1 "
-			   "i8042.direct=1 console=hvc0 quiet "
-			   "systemd.show_status=false panic=1 nr_cpus=2 "
-			   "agent.log=debug",
-		"-pidfile", "/run/vc/vm/" ID64 "/pid",
-		"-D", "/run/vc/vm/" ID64 "/qemu.log",
-		"-smp", "1,cores=1,threads=1,sockets=2,maxcpus=2",
+	    "-name",
+	    "sandbox-" ID64 ",debug-threads=on",
+	    "-uuid",
+	    "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+	    "-machine",
+	    "q35,accel=kvm",
+	    "-cpu",
+	    "host,pmu=off",
+	    "-qmp",
+	    "unix:fd=3,server=on,wait=off",
+	    "-qmp",
+	    "unix:/run/vc/vm/" ID64 "/qmp.sock,server=on,wait=off",
+	    "-m",
+	    "2048M,slots=10,maxmem=12G",
+	    "-device",
+	    "pci-bridge,bus=pcie.0,id=pci-bridge-0,chassis_nr=1,"
+	    "shpc=off,addr=2,io-reserve=4k,mem-reserve=1m,"
+	    "pref64-reserve=1m",
+	    "-device",
+	    "virtio-serial-pci,disable-modern=false,id=serial0",
+	    "-device",
+	    "virtconsole,chardev=charconsole0,id=console0",
+	    "-chardev",
+	    "socket,id=charconsole0,path=/run/vc/vm/" ID64
+	    "/console.sock,server=on,wait=off",
+	    "-device",
+	    "virtio-scsi-pci,id=scsi0,disable-modern=false",
+	    "-object",
+	    "rng-random,id=rng0,filename=/dev/urandom",
+	    "-device",
+	    "virtio-rng-pci,rng=rng0",
+	    "-device",
+	    "vhost-vsock-pci,disable-modern=false,vhostfd=4,"
+	    "id=vsock-1,guest-cid=1",
+	    "-chardev",
+	    "socket,id=char-abc,path=/run/vc/vm/" ID64 "/vhost-fs.sock",
+	    "-device",
+	    "vhost-user-fs-pci,chardev=char-abc,tag=kataShared",
+	    "-netdev",
+	    "tap,id=network-0,vhost=on,vhostfds=5,fds=6",
+	    "-device",
+	    "driver=virtio-net-pci,netdev=network-0,"
+	    "mac=be:3c:a2:15:ee:7b,disable-modern=false,mq=on,"
+	    "vectors=4",
+	    "-rtc",
+	    "base=utc,driftfix=slew,clock=host",
+	    "-global",
+	    "kvm-pit.lost_tick_policy=discard",
+	    "-vga",
+	    "none",
+	    "-no-user-config",
+	    "-nodefaults",
+	    "-nographic",
+	    "--no-reboot",
+	    "-object",
+	    "memory-backend-file,id=dimm1,size=2048M,"
+	    "mem-path=/dev/shm,share=on",
+	    "-numa",
+	    "node,memdev=dimm1",
+	    "-kernel",
+	    "/opt/kata/share/kata-containers/vmlinux.container",
+	    "-append",
+	    "tsc=reliable no_timer_check rcupdate.rcu_expedited=1 "
+	    "i8042.direct=1 console=hvc0 quiet "
+	    "systemd.show_status=false panic=1 nr_cpus=2 "
+	    "agent.log=debug",
+	    "-pidfile",
+	    "/run/vc/vm/" ID64 "/pid",
+	    "-D",
+	    "/run/vc/vm/" ID64 "/qemu.log",
+	    "-smp",
+	    "1,cores=1,threads=1,sockets=2,maxcpus=2",
 	};
 	const char *want[NARGS(argv) + 5];
 	struct vp_devlist dl = {.sandbox = (char *)ID64, .shared_memory = true};
@@ -414,8 +444,8 @@ static void test_kata_argv(void **state)
 	free(id);
 
 	assert_int_equal(vp_argv_push(&dl.args, "-chardev", &err), 0);
-	assert_int_equal(vp_argv_push(&dl.args, "socket,id=vp-c0,path=/s", &err),
-			 0);
+	assert_int_equal(
+	    vp_argv_push(&dl.args, "socket,id=vp-c0,path=/s", &err), 0);
 	want[0] = QEMU;
 	for (int i = 0; i < NARGS(argv); i++)
 		want[i + 1] = argv[i];
@@ -463,20 +493,20 @@ static void test_check_qemu(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_id_forms),
-		cmocka_unit_test(test_id_none),
-		cmocka_unit_test(test_id_hostile),
-		cmocka_unit_test(test_build_passthrough),
-		cmocka_unit_test(test_build_no_shared_memory),
-		cmocka_unit_test(test_fixup_existing_backend),
-		cmocka_unit_test(test_fixup_other_objects_untouched),
-		cmocka_unit_test(test_fixup_several_backends),
-		cmocka_unit_test(test_fixup_no_backend),
-		cmocka_unit_test(test_fixup_last_m_wins),
-		cmocka_unit_test(test_fixup_errors),
-		cmocka_unit_test(test_fixup_json_shared),
-		cmocka_unit_test(test_kata_argv),
-		cmocka_unit_test(test_check_qemu),
+	    cmocka_unit_test(test_id_forms),
+	    cmocka_unit_test(test_id_none),
+	    cmocka_unit_test(test_id_hostile),
+	    cmocka_unit_test(test_build_passthrough),
+	    cmocka_unit_test(test_build_no_shared_memory),
+	    cmocka_unit_test(test_fixup_existing_backend),
+	    cmocka_unit_test(test_fixup_other_objects_untouched),
+	    cmocka_unit_test(test_fixup_several_backends),
+	    cmocka_unit_test(test_fixup_no_backend),
+	    cmocka_unit_test(test_fixup_last_m_wins),
+	    cmocka_unit_test(test_fixup_errors),
+	    cmocka_unit_test(test_fixup_json_shared),
+	    cmocka_unit_test(test_kata_argv),
+	    cmocka_unit_test(test_check_qemu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
