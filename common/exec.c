@@ -140,24 +140,36 @@ int vp_exec(char *const argv[], unsigned timeout_ms, struct vp_exec_result *res,
 	for (int i = 0; i < 2; i++)
 		if (sinks[i].fd >= 0)
 			close(sinks[i].fd);
-	/* the pipes are closed: a child that outlived them is killed at
-	 * the deadline rather than waited for without bound */
-	for (;;) {
-		pid_t w = waitpid(pid, &status, timed_out ? 0 : WNOHANG);
+	/* the pipes are closed: wait for the exit on a pidfd, so the
+	 * deadline still holds for a child that closed its output early */
+	if (!timed_out) {
+		int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		long long left = deadline - now_ms();
 
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			break;
-		if (w == 0) {
-			if (now_ms() >= deadline) {
-				kill(pid, SIGKILL);
-				timed_out = 1;
-				continue;
-			}
-			usleep(1000);
+		if (pfd >= 0) {
+			struct pollfd p = { pfd, POLLIN, 0 };
+
+			while (left > 0 && poll(&p, 1, (int)left) < 0 &&
+			       errno == EINTR)
+				left = deadline - now_ms();
+			close(pfd);
+		} else {
+			/* no pidfd (kernel < 5.3): poll the exit status */
+			while (waitpid(pid, &status, WNOHANG) == 0 &&
+			       now_ms() < deadline)
+				usleep(500);
+			if (kill(pid, 0) < 0)
+				goto reaped;
+		}
+		if (waitpid(pid, &status, WNOHANG) == 0) {
+			kill(pid, SIGKILL);
+			timed_out = 1;
 		}
 	}
+	if (timed_out)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+reaped:
 	res->out = sinks[0].buf ? sinks[0].buf : strdup("");
 	res->errout = sinks[1].buf ? sinks[1].buf : strdup("");
 	if (timed_out)

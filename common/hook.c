@@ -116,23 +116,13 @@ static int plan(const struct vp_config *cfg, const struct vp_state *st,
 	return 0;
 }
 
-static int journal(const struct vp_config *cfg, struct vp_record *rec,
-		   const struct vp_resource *r, struct vp_err *err)
-{
-	int idx = vp_record_add(rec, r, err);
-
-	if (idx < 0 || vp_record_save(cfg->run_dir, rec, err) < 0)
-		return -1;
-	return idx;
-}
-
 static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 		      const char *sandbox, const struct vp_request *req,
 		      const struct plan_port *ports, struct vp_devlist *dl,
 		      struct vp_record *rec, struct vp_err *err)
 {
 	_cleanup_free_ char *dlpath = vp_devlist_path(cfg->run_dir, sandbox);
-	int idx;
+	int dl_idx;
 
 	if (dlpath == NULL)
 		return vp_err_set(err, ENOMEM, "prestart");
@@ -146,13 +136,13 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 	    vp_proc_start_time(cfg->proc_root, st->pid, &rec->owner_start,
 			       err) < 0)
 		vp_log_warn("owner pid %d: %s", st->pid, err->msg);
-	if (vp_record_save(cfg->run_dir, rec, err) < 0)
-		return -1;
 
+	/* Journal every resource as pending in one write, before creating
+	 * any: undo of a pending resource is harmless, a created resource
+	 * missing from the journal would leak. */
 	for (size_t i = 0; i < req->n; i++) {
 		const struct vp_request_item *it = &req->items[i];
 		const struct vp_vhost_net *v = &it->net->vhost;
-		struct vp_ovs o = { cfg->ovs_vsctl, v->ovsdb, cfg->timeout_ms };
 		struct vp_resource r = {
 			.kind = VP_RES_OVS_PORT,
 			.state = VP_RES_PENDING,
@@ -163,17 +153,29 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 			.port = (char *)ports[i].port,
 			.socket = (char *)ports[i].socket,
 		};
+
+		if (vp_record_add(rec, &r, err) < 0)
+			return -1;
+	}
+	struct vp_resource d = { .kind = VP_RES_DEVLIST,
+				 .state = VP_RES_PENDING,
+				 .path = dlpath };
+	dl_idx = vp_record_add(rec, &d, err);
+	if (dl_idx < 0 || vp_record_save(cfg->run_dir, rec, err) < 0)
+		return -1;
+
+	for (size_t i = 0; i < req->n; i++) {
+		const struct vp_request_item *it = &req->items[i];
+		const struct vp_vhost_net *v = &it->net->vhost;
+		struct vp_ovs o = { cfg->ovs_vsctl, v->ovsdb, cfg->timeout_ms };
 		char mac[18];
 
 		if (vp_mkdir_p(v->socket_dir, 0755, err) < 0)
 			return -1;
-		idx = journal(cfg, rec, &r, err);
-		if (idx < 0)
-			return -1;
 		if (vp_ovs_add_vhost_port(&o, v->bridge, ports[i].port,
 					  ports[i].socket, it->queues, err) < 0)
 			return vp_err_wrap(err, "network `%s`", it->network);
-		rec->res[idx].state = VP_RES_CREATED;
+		rec->res[i].state = VP_RES_CREATED;
 		vp_mac_format(it->mac, mac);
 		vp_log_info("network %s: port %s on bridge %s (ovs-dpdk), "
 			    "socket %s, mac %s, queues %u, ifname %s",
@@ -181,18 +183,12 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 			    ports[i].socket, mac, it->queues, it->ifname);
 	}
 
-	struct vp_resource d = { .kind = VP_RES_DEVLIST,
-				 .state = VP_RES_PENDING,
-				 .path = dlpath };
-	idx = journal(cfg, rec, &d, err);
-	if (idx < 0)
-		return -1;
 	dl->sandbox = strdup(sandbox);
 	if (dl->sandbox == NULL)
 		return vp_err_set(err, ENOMEM, "prestart");
 	if (vp_devlist_write(dlpath, dl, err) < 0)
 		return -1;
-	rec->res[idx].state = VP_RES_CREATED;
+	rec->res[dl_idx].state = VP_RES_CREATED;
 	rec->complete = true;
 	return vp_record_save(cfg->run_dir, rec, err);
 }

@@ -1,0 +1,42 @@
+#!/bin/bash
+# bench/prestart-port.sh [RUNS] - `vnfplug-hook prestart` creating one
+# vhost-user port vs. one bare `ovs-vsctl add-port` of the same port type on
+# the same private OVS-DPDK, alternating, RUNS (default 20) each; each is
+# undone (poststop / del-port) outside the timed part.
+# BENCH_RUN_BASE=DIR puts the run dir elsewhere (e.g. a disk, to see fsync).
+# Target (issue #2): ratio <= 1.2.
+. "$(dirname "$0")/lib.sh"
+runs=${1:-20}
+vp_require_root
+t=$(vp_tmpdir)
+ovs_start || { echo "OVS-DPDK did not start" >&2; exit 1; }
+ovs_add_bridge "$VP_BRIDGE" || exit 1
+# run_dir on tmpfs, as /run (the default /run/vnfplug) is on a systemd host;
+# on this machine /run sits on the disk, so /dev/shm stands in for it
+rd=$(mktemp -d "${BENCH_RUN_BASE:-/dev/shm}/vp-bench.XXXXXX"); vp_on_exit "rm -rf $rd"
+vp_config_write "$t/vnfplug.json" run_dir="$rd"
+: >"$t/hook.ns"; : >"$t/bare.ns"
+vsctl=$(command -v ovs-vsctl)
+for i in $(seq 1 "$runs"); do
+	state_json "bench$i" --request '[{"network":"chain"}]' >"$t/state.json"
+	s=$(now_ns)
+	"$VP_HOOK" --config "$VP_CFG" --log-level error prestart <"$t/state.json" ||
+		{ echo "prestart failed" >&2; exit 1; }
+	e=$(now_ns)
+	echo $((e - s)) >>"$t/hook.ns"
+	"$VP_HOOK" --config "$VP_CFG" --log-level error poststop <"$t/state.json" || exit 1
+
+	s=$(now_ns)
+	"$vsctl" --db="$OVS_DB" --timeout=5 add-port "$VP_BRIDGE" bare$i -- set Interface bare$i \
+		type=dpdkvhostuserclient "options:vhost-server-path=$VP_SOCKET_DIR/bare$i.sock" \
+		options:n_rxq=1 || exit 1
+	e=$(now_ns)
+	echo $((e - s)) >>"$t/bare.ns"
+	"$vsctl" --db="$OVS_DB" --if-exists del-port "$VP_BRIDGE" bare$i
+done
+mh=$(median "$t/hook.ns"); mb=$(median "$t/bare.ns")
+printf 'one vhost-user port on a private OVS-DPDK, %d runs each, alternating\n' "$runs"
+printf '  vnfplug-hook prestart:  median %.2f ms\n' "$(awk -v n="$mh" 'BEGIN{print n/1e6}')"
+printf '  bare ovs-vsctl add-port: median %.2f ms\n' "$(awk -v n="$mb" 'BEGIN{print n/1e6}')"
+printf '  ratio: %s (target <= 1.2)\n' "$(ratio "$mh" "$mb")"
+[ "$(ovs_port_count "$VP_BRIDGE")" -eq 0 ] || echo "warning: ports left on the bridge" >&2
