@@ -135,6 +135,10 @@ vp__exit_trap() {
 		printf '1..%d\n' "$VP_TAP_N"
 		[ "$rc" -eq 0 ] && rc=1
 	fi
+	# Containers first (their poststop hooks may still need OVS), then
+	# everything registered with vp_on_exit, last registered first.
+	runc__cleanup >/dev/null 2>&1 </dev/null || true
+	podman__cleanup >/dev/null 2>&1 </dev/null || true
 	for ((i = ${#VP_EXIT_CMDS[@]} - 1; i >= 0; i--)); do
 		eval "${VP_EXIT_CMDS[$i]}" >/dev/null 2>&1 </dev/null || true
 	done
@@ -163,20 +167,17 @@ vp__umount_under() {
 		done
 }
 
-# vp_tmpdir: create (once) and print the script's temp dir.  Kept short
-# (/tmp/vp.XXXXXX) because unix socket paths must stay under 108 bytes.
-# Call it once at top level (not in $(...)) so VP_TMP is set in the script:
-#   vp_tmpdir >/dev/null; T=$VP_TMP
+# vp_tmpdir: print the script's temp dir ($VP_TMP).  It is created when
+# lib.sh is sourced (so a call inside $(...) never makes a second one) and
+# kept short (/tmp/vp.XXXXXX): unix socket paths must stay under 108 bytes.
 vp_tmpdir() {
-	if [ -z "$VP_TMP" ]; then
-		VP_TMP=$(mktemp -d /tmp/vp.XXXXXX) || {
-			echo "# mktemp failed" >&2
-			return 1
-		}
-		chmod 0755 "$VP_TMP"
-	fi
 	printf '%s\n' "$VP_TMP"
 }
+VP_TMP=$(mktemp -d /tmp/vp.XXXXXX) || {
+	echo "# mktemp failed" >&2
+	exit 1
+}
+chmod 0755 "$VP_TMP"
 
 # ------------------------------------------------------------- checks ----
 
@@ -499,21 +500,17 @@ hook_run() {
 
 # ---------------------------------------------------------------- runc ----
 
-VP_RUNC_ROOT=""
+VP_RUNC_ROOT=$VP_TMP/runc
 
 # vp_runc ARGS...: runc with a private state root, bounded.
 vp_runc() {
-	if [ -z "$VP_RUNC_ROOT" ]; then
-		VP_RUNC_ROOT="$(vp_tmpdir)/runc"
-		mkdir -p "$VP_RUNC_ROOT"
-		vp_on_exit "runc__cleanup"
-	fi
+	mkdir -p "$VP_RUNC_ROOT"
 	timeout 60 runc --root "$VP_RUNC_ROOT" "$@"
 }
 
 runc__cleanup() {
 	local id
-	[ -n "$VP_RUNC_ROOT" ] && [ -d "$VP_RUNC_ROOT" ] || return 0
+	[ -d "$VP_RUNC_ROOT" ] || return 0
 	for id in $(timeout 20 runc --root "$VP_RUNC_ROOT" list -q 2>/dev/null); do
 		timeout 30 runc --root "$VP_RUNC_ROOT" delete -f "$id" || true
 	done
@@ -624,21 +621,18 @@ runc_log() {
 
 # -------------------------------------------------------------- podman ----
 
-VP_PODMAN_BASE=()
-VP_PODMAN_RUN=()
+VP_PODMAN_DIR=$VP_TMP/podman
+VP_PODMAN_BASE=(podman --root "$VP_PODMAN_DIR/root" --runroot "$VP_PODMAN_DIR/run"
+	--tmpdir "$VP_PODMAN_DIR/tmp" --storage-driver vfs --events-backend file)
+VP_PODMAN_RUN=(--network none)
 VP_IMAGE=localhost/vp-busybox:latest
 
 podman__init() {
-	local p
-	[ ${#VP_PODMAN_BASE[@]} -eq 0 ] || return 0
-	p="$(vp_tmpdir)/podman"
-	mkdir -p "$p/root" "$p/run" "$p/tmp"
-	VP_PODMAN_BASE=(podman --root "$p/root" --runroot "$p/run"
-		--tmpdir "$p/tmp" --storage-driver vfs --events-backend file)
-	vp_on_exit "podman__cleanup"
+	mkdir -p "$VP_PODMAN_DIR/root" "$VP_PODMAN_DIR/run" "$VP_PODMAN_DIR/tmp"
 }
 
 podman__cleanup() {
+	[ -d "$VP_PODMAN_DIR" ] || return 0
 	timeout 60 "${VP_PODMAN_BASE[@]}" rm -a -f -t 0 || true
 	timeout 60 "${VP_PODMAN_BASE[@]}" system reset -f || true
 }
@@ -678,3 +672,4 @@ podman_annotation() {
 	local s="$1=$2"
 	printf '"%s"' "${s//\"/\"\"}"
 }
+
