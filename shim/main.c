@@ -55,10 +55,12 @@ static int load_devices(const struct vp_config *cfg, const char *id,
 	if (r <= 0)
 		return r;
 	/* A list written for another sandbox must never be applied. */
-	if (strcmp(dl->sandbox, id) != 0)
-		return vp_err_set(err, 0,
-				  "device list `%s` is for sandbox `%s`", path,
-				  dl->sandbox);
+	if (strcmp(dl->sandbox, id) != 0) {
+		vp_err_set(err, 0, "device list `%s` is for sandbox `%s`", path,
+			   dl->sandbox);
+		vp_devlist_free(dl);
+		return -1;
+	}
 	return 1;
 }
 
@@ -129,10 +131,13 @@ int main(int argc, char **argv)
 	r = prepare(cfg_path, argc - first, argv + first, &cfg, &qargv, &err);
 	if (r < 0) {
 		vp_log_error("%s", err.msg);
-		return 1;
+	} else {
+		/* execv keeps the environment and every fd without
+		 * FD_CLOEXEC. */
+		execv(cfg.qemu, qargv.v);
+		vp_log_error("exec `%s`: %s", cfg.qemu, strerror(errno));
 	}
-	/* execv keeps the environment and every fd without FD_CLOEXEC. */
-	execv(cfg.qemu, qargv.v);
-	vp_log_error("exec `%s`: %s", cfg.qemu, strerror(errno));
+	vp_argv_free(&qargv);
+	vp_config_free(&cfg);
 	return 1;
 }
