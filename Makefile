@@ -49,7 +49,9 @@ UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/%.o)
 
 BINS := $(BUILD)/vnfplug-hook $(BUILD)/vnfplug-qemu
 
-.PHONY: all check unit debug install uninstall clean format bench
+.PHONY: all check unit debug install uninstall clean format
+# keep the unit tests' object files (make would delete them as intermediates)
+.SECONDARY:
 all: $(BINS)
 
 $(BUILD)/%.o: %.c
