@@ -18,9 +18,9 @@
 #                            capabilities, run each command (a QMP execute
 #                            name, or a JSON object), print the replies.
 #   kill_pid PID             SIGTERM, then SIGKILL after 5 s.
-#   tap_ok / tap_not_ok / tap_skip / tap_check
-#                            TAP helpers with an automatic counter (only
-#                            defined when lib.sh did not already define them).
+#
+# TAP output, cleanup and the private OVS-DPDK come from lib.sh (source it
+# first in a test); this file only needs VP_BUILD.
 #
 # Guest roles (kernel command line vp.role=):
 #   send   find the NIC with MAC vp.mac, bring it up with vp.ip/24, send
@@ -313,12 +313,43 @@ kill_pid() {
 	return 0
 }
 
-# TAP helpers (lib.sh may provide its own; keep theirs when it does).
-if ! declare -F tap_ok >/dev/null; then
-	_GUEST_TAP_N=0
-	tap_ok() { _GUEST_TAP_N=$((_GUEST_TAP_N + 1)); echo "ok $_GUEST_TAP_N - $*"; }
-	tap_not_ok() { _GUEST_TAP_N=$((_GUEST_TAP_N + 1)); echo "not ok $_GUEST_TAP_N - $*"; }
-	tap_skip() { local why=$1; shift; _GUEST_TAP_N=$((_GUEST_TAP_N + 1)); echo "ok $_GUEST_TAP_N - $* # SKIP $why"; }
-	# tap_check DESC CMD...: ok when CMD succeeds.
-	tap_check() { local d=$1; shift; if "$@"; then tap_ok "$d"; else tap_not_ok "$d"; fi; }
-fi
+# guest_console_diag FILE: the guest's report lines and the last kernel
+# lines of a serial log, for a failure's TAP diagnostics.
+guest_console_diag() {
+	echo "console $1:"
+	grep -aE '^VP-|^  ' "$1" 2>/dev/null | tail -n 30
+	echo "last lines:"
+	tail -n 8 "$1" 2>/dev/null
+}
+
+# guest_console_field FILE TAG N: field N (1 = the tag) of the last
+# "TAG ..." line of a serial log.
+guest_console_field() {
+	grep -a "^$2 " "$1" 2>/dev/null | tail -n 1 | tr -d '\r' | awk -v n="$3" '{ print $n }'
+}
+
+# ovs_stat PORT KEY: one counter of a vhost-user Interface's statistics
+# column, or nothing while OVS has none.  OVS keeps a dpdkvhostuserclient
+# port's counters only while the vhost-user peer (QEMU) is connected and
+# copies them into the database every 5 s (stats-update-interval, which
+# cannot go lower), so poll with ovs_wait_stat.
+ovs_stat() {
+	ovs_vsctl get Interface "$1" "statistics:$2" 2>/dev/null | tr -d '"'
+}
+
+# ovs_wait_stat PORT KEY SECONDS: wait until the counter is > 0; prints
+# its last value.  0 when it became positive.
+ovs_wait_stat() {
+	local port=$1 key=$2 end=$((SECONDS + $3)) v=
+	while :; do
+		v=$(ovs_stat "$port" "$key")
+		if [ -n "$v" ] && [ "$v" -gt 0 ] 2>/dev/null; then
+			echo "$v"
+			return 0
+		fi
+		[ "$SECONDS" -ge "$end" ] && break
+		sleep 1
+	done
+	echo "${v:-none}"
+	return 1
+}

@@ -1,0 +1,184 @@
+#!/bin/bash
+# 30-shim-guest.sh - a real QEMU guest started through vnfplug-qemu gets the
+# vhost-user NIC vnfplug-hook prepared, and its frames reach OVS-DPDK.
+#
+#   1. private OVS-DPDK with a netdev bridge (lib.sh)
+#   2. vnfplug-hook prestart for sandbox A asking for MAC 02:00:00:00:00:0a
+#      creates a dpdkvhostuserclient port and devices.json
+#   3. vnfplug-qemu is started with a Kata-shaped argv (-name
+#      sandbox-<id>,debug-threads=on, -qmp unix:...,server=on,wait=off,
+#      -nodefaults, -daemonize, -pidfile, no memory backend): it appends the
+#      vhost-user chardev/netdev/device and a share=on memfd backend and
+#      execs QEMU (TCG; the config sets vectors=0, DESIGN §6)
+#   4. QMP answers on the runtime's socket: the Kata-shaped argv survived
+#      the shim; QEMU's own view shows the vhost-user netdev and share=on RAM
+#   5. the guest kernel finds a virtio-net NIC with the requested MAC,
+#      brings it up, sends ARP requests (console lines, guestlib.sh)
+#   6. OVS counts frames received from the guest on the port (rx_packets)
+#   7. poststop deletes the port and the sandbox's state
+#
+# Only vhost-user NICs to the private bridge; no frame leaves the machine.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/guestlib.sh"
+
+vp_require_root
+vp_require_cmd jq busybox cpio gzip ovs-vsctl ovsdb-server ovsdb-tool "$GUEST_QEMU" "$GUEST_PY"
+[ -x "$VP_OVS_VSWITCHD" ] || tap_skip_all "$VP_OVS_VSWITCHD not installed"
+vp_require_hook
+SHIM=$VP_BUILD/vnfplug-qemu
+[ -x "$SHIM" ] || tap_bail "vnfplug-qemu is built at $SHIM" "run 'make' first"
+
+vp_tmpdir >/dev/null
+T=$VP_TMP
+BR=$VP_BRIDGE
+ID=vpguest-a-$$
+MAC=02:00:00:00:00:0a
+T0=$SECONDS
+
+if guest_prepare; then
+	tap_ok "test guest: kernel $GUEST_KVER, busybox initramfs with virtio-net modules"
+else
+	tap_bail "test guest: kernel and busybox initramfs" "see stderr"
+fi
+
+if ovs_start && ovs_add_bridge "$BR"; then
+	tap_ok "private OVS-DPDK up, bridge $BR (netdev)"
+else
+	tap_bail "private OVS-DPDK up, bridge $BR (netdev)" "see $OVS_RUNDIR/ovs-vswitchd.log"
+fi
+
+# vectors=0: QEMU 7.2 segfaults with a vhost-user virtio-net using MSI-X
+# under TCG (DESIGN §6); production keeps the default (-1, auto).
+vp_config_write "$T/vnfplug.json" "qemu=$GUEST_QEMU" net.vectors=0
+
+# ------------------------------------------------------------- prestart --
+mkdir -p "$T/bundle"
+REQ='[{"network":"chain","mac":"'$MAC'"}]'
+STATE=$(state_json "$ID" --bundle "$T/bundle" --request "$REQ")
+vp_on_exit 'hook_run poststop <<<"$(state_json "$ID" --status stopped --bundle "$T/bundle" --request "$REQ")"'
+if hook_run prestart <<<"$STATE"; then
+	tap_ok "hook prestart for sandbox $ID"
+else
+	tap_bail "hook prestart for sandbox $ID" "rc $HOOK_RC" "$HOOK_ERR"
+fi
+PORT=$(ovs_ports "$BR" | head -n 1)
+DEVLIST=$(vp_sandbox_dir "$ID")/devices.json
+if [ -n "$PORT" ] && [ "$(ovs_port_count "$BR")" -eq 1 ] && [ -f "$DEVLIST" ] &&
+	[ "$(ovs_iface_get "$PORT" type)" = dpdkvhostuserclient ]; then
+	tap_ok "port $PORT (dpdkvhostuserclient) on $BR and devices.json written"
+else
+	tap_bail "one dpdkvhostuserclient port and devices.json" \
+		"ports: $(ovs_ports "$BR" | tr '\n' ' ')" "devices.json: $(cat "$DEVLIST" 2>&1)"
+fi
+
+# ------------------------------------------------------ shim-launched VM --
+# What Kata 2.x passes (minus what needs KVM: -cpu host, kvm_irqchip), plus
+# a serial console to a file for the test's eyes.  No memory backend: the
+# shim must add a share=on one itself.
+CONSOLE=$T/console-a.log
+QMP=$T/qmp-a.sock
+PIDFILE=$T/qemu-a.pid
+ARGS=(
+	-name "sandbox-$ID,debug-threads=on"
+	-uuid 6f1d2c1e-3b8a-4f6e-9d7c-1a2b3c4d5e6f
+	-machine q35,accel=tcg
+	-qmp "unix:$QMP,server=on,wait=off"
+	-m 256M,slots=2,maxmem=1G
+	-device pci-bridge,bus=pcie.0,id=pci-bridge-0,chassis_nr=1,shpc=off,addr=2,io-reserve=4k,mem-reserve=1m,pref64-reserve=1m
+	-device virtio-serial-pci,disable-modern=false,id=serial0
+	-object rng-random,id=rng0,filename=/dev/urandom
+	-device virtio-rng-pci,rng=rng0
+	-rtc base=utc,driftfix=slew,clock=host
+	-global kvm-pit.lost_tick_policy=discard
+	-vga none -no-user-config -nodefaults -nographic --no-reboot -daemonize
+	-serial "file:$CONSOLE"
+	-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD"
+	-append "$(guest_append send "$MAC" 10.77.0.10 10.77.0.11 5 60 120)"
+	-pidfile "$PIDFILE"
+	-smp 1,cores=1,threads=1,sockets=2,maxcpus=2
+)
+vp_on_exit 'kill_pid "$(cat '"$PIDFILE"' 2>/dev/null)"'
+TB=$SECONDS
+# -daemonize: the shim's process (QEMU's parent after execv) returns once
+# QEMU is initialised; a failure to start shows up here with QEMU's stderr.
+if timeout 60 "$SHIM" "--vnfplug-config=$VP_CFG" "${ARGS[@]}" >"$T/shim-a.out" 2>"$T/shim-a.err"; then
+	QPID=$(cat "$PIDFILE" 2>/dev/null)
+	tap_ok "vnfplug-qemu with a Kata-shaped argv (-daemonize) started QEMU (pid ${QPID:-?})"
+else
+	tap_bail "vnfplug-qemu with a Kata-shaped argv (-daemonize) started QEMU" \
+		"$(cat "$T/shim-a.err")" "devices.json: $(cat "$DEVLIST")"
+fi
+tr '\0' '\n' <"/proc/$QPID/cmdline" >"$T/qemu-a.argv" 2>/dev/null
+
+# ------------------------------------------------------------------ QMP --
+# The runtime's QMP socket (from the Kata argv, not one the shim added)
+# answers: greeting, qmp_capabilities, and QEMU's own view of the VM.
+if OUT=$(qmp_cmd "$QMP" query-name query-memdev \
+	'{"execute":"human-monitor-command","arguments":{"command-line":"info network"}}' 2>&1) &&
+	grep -q "\"name\": \"sandbox-$ID\"" <<<"$OUT"; then
+	tap_ok "QMP on the runtime's socket answers qmp_capabilities; name sandbox-$ID"
+else
+	tap_fail "QMP on the runtime's socket answers qmp_capabilities; name sandbox-$ID" "$OUT"
+fi
+if grep -q '"share": true' <<<"$OUT" && grep -q 'vhost-user' <<<"$OUT" &&
+	grep -q "macaddr=$MAC" <<<"$OUT"; then
+	tap_ok "QEMU has a share=on memory backend and a vhost-user NIC with mac $MAC"
+else
+	tap_fail "QEMU has a share=on memory backend and a vhost-user NIC with mac $MAC" \
+		"$OUT" "QEMU argv: $(tr '\n' ' ' <"$T/qemu-a.argv")"
+fi
+
+# ---------------------------------------------------------------- guest --
+guest_wait_for "$CONSOLE" "^VP-(NIC-FOUND|NIC-MISSING|DONE)" 150 "$QPID"
+TN=$((SECONDS - TB))
+IFN=$(guest_console_field "$CONSOLE" VP-NIC-FOUND 2)
+if [ -n "$IFN" ] && [ "$(guest_console_field "$CONSOLE" VP-NIC-FOUND 3)" = "$MAC" ]; then
+	tap_ok "guest kernel sees virtio-net $IFN with MAC $MAC (${TN}s after launch)"
+else
+	tap_bail "guest kernel sees a virtio-net NIC with MAC $MAC" "$(guest_console_diag "$CONSOLE")"
+fi
+guest_wait_for "$CONSOLE" "^VP-ROLE-DONE" 60 "$QPID"
+SENT=$(guest_console_field "$CONSOLE" VP-ARPING 2)
+if grep -aq "^VP-LINK-UP $IFN up" "$CONSOLE" && [ "${SENT:-0}" -gt 0 ]; then
+	tap_ok "guest brought $IFN up and sent $SENT ARP requests ($((SECONDS - TB))s after launch)"
+else
+	tap_fail "guest brought $IFN up and sent ARP requests" "$(guest_console_diag "$CONSOLE")"
+fi
+
+# ------------------------------------------------------------------ OVS --
+# Direction: OVS names a vhost-user port's counters from the switch's side.
+# For dpdkvhostuserclient, rx_* counts what OVS dequeued from the guest's
+# TX virtqueue (netdev_dpdk_vhost_rxq_recv), i.e. frames the guest sent;
+# tx_* counts what OVS enqueued towards the guest.  Seen on this machine:
+# the guest (alone on the bridge) reports tx_packets=11 rx_packets=0 and
+# OVS rx_packets=11 tx_packets=0 (printed below as a diagnostic).  The
+# counters exist only while QEMU is connected and are refreshed every 5 s,
+# so the guest stays up (vp.linger) while we poll.
+if RX=$(ovs_wait_stat "$PORT" rx_packets 30); then
+	tap_ok "OVS received the guest's frames: $PORT statistics:rx_packets=$RX"
+else
+	tap_fail "OVS received the guest's frames: $PORT statistics:rx_packets > 0" \
+		"rx_packets: $RX" "$(ovs_vsctl get Interface "$PORT" statistics link_state 2>&1)" \
+		"$(guest_console_diag "$CONSOLE")"
+fi
+tap_diag "guest ifstats: $(grep -a '^VP-IFSTATS' "$CONSOLE" | tail -n 1)" \
+	"OVS $PORT: rx_packets=$(ovs_stat "$PORT" rx_packets) tx_packets=$(ovs_stat "$PORT" tx_packets) link_state=$(ovs_iface_get "$PORT" link_state)"
+
+# ------------------------------------------------------------- teardown --
+qmp_cmd "$QMP" quit >/dev/null 2>&1
+if vp_wait_for 15 eval "! vp_pid_alive $QPID"; then
+	tap_ok "QEMU quit over QMP"
+else
+	tap_fail "QEMU quit over QMP"
+	kill_pid "$QPID"
+fi
+
+if hook_run poststop <<<"$(state_json "$ID" --status stopped --bundle "$T/bundle" --request "$REQ")" &&
+	[ "$(ovs_port_count "$BR")" -eq 0 ] && [ ! -e "$(vp_sandbox_dir "$ID")" ]; then
+	tap_ok "hook poststop removed port $PORT and the sandbox's state"
+else
+	tap_fail "hook poststop removed port $PORT and the sandbox's state" "rc $HOOK_RC" "$HOOK_ERR" \
+		"ports: $(ovs_ports "$BR" | tr '\n' ' ')" "$(ls -la "$(vp_sandbox_dir "$ID")" 2>&1)"
+fi
+tap_diag "30-shim-guest total ${SECONDS}s (OVS+guest part $((SECONDS - T0))s)"
+tap_done
