@@ -654,7 +654,7 @@ podman_image() {
 	if ! vp_podman image exists "$VP_IMAGE"; then
 		vp_rootfs "$t/podman-rootfs" || return 1
 		tar -C "$t/podman-rootfs" -cf "$t/busybox.tar" . || return 1
-		vp_podman import "$t/busybox.tar" "$VP_IMAGE" >/dev/null || return 1
+		vp_podman import --quiet "$t/busybox.tar" "$VP_IMAGE" >/dev/null || return 1
 	fi
 	# `--ulimit host` is enough where the engine may raise rlimits; without
 	# CAP_SYS_RESOURCE even that fails (runc cannot raise RLIMIT_NOFILE to
