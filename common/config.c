@@ -24,13 +24,14 @@
 #define SOCKET_NAME_MAX (1 + 15 + 5)
 
 static const char *const top_keys[] = {
-	"run_dir",    "qemu",	 "sysfs_root",	    "proc_root", "ovs_vsctl",
-	"timeout_ms", "lock_timeout_ms", "syslog", "networks",  NULL,
+    "run_dir",	 "qemu",       "sysfs_root",	  "proc_root",
+    "ovs_vsctl", "timeout_ms", "lock_timeout_ms", "syslog",
+    "networks",	 NULL,
 };
 
 static const char *const vhost_keys[] = {
-	"type",	  "switch", "bridge",	  "ovsdb", "socket_dir",
-	"queues", "max_queues", "vectors", NULL,
+    "type",   "switch",	    "bridge",  "ovsdb", "socket_dir",
+    "queues", "max_queues", "vectors", NULL,
 };
 
 /* A path-valued string member; absent keeps *dst (a default). */
@@ -51,8 +52,8 @@ static int get_path(const struct vp_json *obj, const char *key,
 				  "%s: `%s` is not an absolute path of "
 				  "A-Z a-z 0-9 _ . / + - without . or .. "
 				  "components",
-				  path, vp_printable(v->u.str.s, buf,
-						     sizeof(buf)));
+				  path,
+				  vp_printable(v->u.str.s, buf, sizeof(buf)));
 	copy = strdup(v->u.str.s);
 	if (copy == NULL)
 		return vp_err_set(err, ENOMEM, "%s", path);
@@ -95,12 +96,11 @@ static int parse_vhost(const struct vp_json *o, const char *prefix,
 		if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
 			return -1;
 		if (strcmp(v->u.str.s, "ovs-dpdk") != 0)
-			return vp_err_set(err, 0,
-					  "%s: `%s` is not supported "
-					  "(supported: ovs-dpdk)",
-					  path,
-					  vp_printable(v->u.str.s, buf,
-						       sizeof(buf)));
+			return vp_err_set(
+			    err, 0,
+			    "%s: `%s` is not supported "
+			    "(supported: ovs-dpdk)",
+			    path, vp_printable(v->u.str.s, buf, sizeof(buf)));
 	}
 	vh->sw = VP_SWITCH_OVS_DPDK;
 
@@ -134,7 +134,8 @@ static int parse_vhost(const struct vp_json *o, const char *prefix,
 			return vp_err_set(err, 0,
 					  "%s: `%s` must be unix:<absolute "
 					  "path>",
-					  path, vp_printable(s, buf, sizeof(buf)));
+					  path,
+					  vp_printable(s, buf, sizeof(buf)));
 		if (strlen(s + 5) > SUN_PATH_MAX)
 			return vp_err_set(err, 0,
 					  "%s: socket path longer than %d "
@@ -297,8 +298,8 @@ static int parse_doc(const struct vp_json *doc, struct vp_config *cfg,
 	    get_path(doc, "sysfs_root", "", &cfg->sysfs_root, err) < 0 ||
 	    get_path(doc, "proc_root", "", &cfg->proc_root, err) < 0 ||
 	    get_path(doc, "ovs_vsctl", "", &cfg->ovs_vsctl, err) < 0 ||
-	    get_uint(doc, "timeout_ms", "", 1, TIMEOUT_MS_MAX,
-		     &cfg->timeout_ms, err) < 0 ||
+	    get_uint(doc, "timeout_ms", "", 1, TIMEOUT_MS_MAX, &cfg->timeout_ms,
+		     err) < 0 ||
 	    get_uint(doc, "lock_timeout_ms", "", 1, TIMEOUT_MS_MAX,
 		     &cfg->lock_timeout_ms, err) < 0)
 		return -1;
@@ -315,7 +316,7 @@ int vp_config_parse(const char *buf, size_t len, struct vp_config *cfg,
 		    struct vp_err *err)
 {
 	_cleanup_json_ struct vp_json *doc = NULL;
-	struct vp_config tmp = { 0 };
+	struct vp_config tmp = {0};
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (vp_json_parse(buf, len, &doc, err) < 0)
@@ -331,8 +332,7 @@ int vp_config_parse(const char *buf, size_t len, struct vp_config *cfg,
 	return 0;
 }
 
-int vp_config_load(const char *path, struct vp_config *cfg,
-		   struct vp_err *err)
+int vp_config_load(const char *path, struct vp_config *cfg, struct vp_err *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;

@@ -271,7 +271,7 @@ static int open_container(struct parser *p, enum vp_json_type t)
 	 * root, then push it. */
 	if (!add_value(p, v))
 		return 0;
-	p->stack[p->depth++] = (struct frame){ .node = v };
+	p->stack[p->depth++] = (struct frame){.node = v};
 	return 1;
 }
 
@@ -401,21 +401,21 @@ static int check_surrogates(const char *buf, size_t len, size_t *at)
 }
 
 static const yajl_callbacks callbacks = {
-	.yajl_null = cb_null,
-	.yajl_boolean = cb_boolean,
-	.yajl_number = cb_number, /* raw text: we decide what fits */
-	.yajl_string = cb_string,
-	.yajl_start_map = cb_start_map,
-	.yajl_map_key = cb_map_key,
-	.yajl_end_map = cb_end_map,
-	.yajl_start_array = cb_start_array,
-	.yajl_end_array = cb_end_array,
+    .yajl_null = cb_null,
+    .yajl_boolean = cb_boolean,
+    .yajl_number = cb_number, /* raw text: we decide what fits */
+    .yajl_string = cb_string,
+    .yajl_start_map = cb_start_map,
+    .yajl_map_key = cb_map_key,
+    .yajl_end_map = cb_end_map,
+    .yajl_start_array = cb_start_array,
+    .yajl_end_array = cb_end_array,
 };
 
 int vp_json_parse(const char *buf, size_t len, struct vp_json **out,
 		  struct vp_err *err)
 {
-	struct parser p = { 0 };
+	struct parser p = {0};
 	yajl_handle h;
 	yajl_status st;
 	size_t at;
@@ -449,8 +449,8 @@ int vp_json_parse(const char *buf, size_t len, struct vp_json **out,
 			rc = vp_err_set(err, 0, "invalid JSON: %s at byte %zu",
 					p.msg, at);
 	} else if (st != yajl_status_ok) {
-		unsigned char *e = yajl_get_error(
-			h, 0, (const unsigned char *)buf, len);
+		unsigned char *e =
+		    yajl_get_error(h, 0, (const unsigned char *)buf, len);
 		char *s = (char *)e;
 
 		/* yajl ends the message with a newline */
@@ -619,8 +619,7 @@ static void jw_string(struct vp_jw *w, const char *s)
 		w->what = "NULL string";
 		return;
 	}
-	jw_note(w, yajl_gen_string(w->g, (const unsigned char *)s,
-				   strlen(s)));
+	jw_note(w, yajl_gen_string(w->g, (const unsigned char *)s, strlen(s)));
 }
 
 void vp_jw_key(struct vp_jw *w, const char *key)
@@ -711,7 +710,7 @@ int vp_jw_finish(struct vp_jw *w, char **out, size_t *len, struct vp_err *err)
 /* Tree readers. */
 
 static int path_err(struct vp_err *err, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int path_err(struct vp_err *err, const char *path, const char *fmt, ...)
 {
@@ -784,8 +783,9 @@ int vp_json_int(const struct vp_json *v, long long min, long long max,
 		return path_err(err, path, "must be an integer, got %g",
 				v->u.num.d);
 	if (v->u.num.i < min || v->u.num.i > max)
-		return path_err(err, path, "must be between %lld and %lld, got %lld",
-				min, max, v->u.num.i);
+		return path_err(err, path,
+				"must be between %lld and %lld, got %lld", min,
+				max, v->u.num.i);
 	*out = v->u.num.i;
 	return 0;
 }

@@ -30,12 +30,12 @@ struct vp_json {
 	union {
 		bool boolean;
 		struct {
-			bool is_int;         /* fits long long, no fraction/exp */
+			bool is_int; /* fits long long, no fraction/exp */
 			long long i;
 			double d;
 		} num;
 		struct {
-			char *s;             /* NUL-terminated, no inner NUL */
+			char *s; /* NUL-terminated, no inner NUL */
 			size_t len;
 		} str;
 		struct {

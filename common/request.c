@@ -18,8 +18,8 @@
 
 #define A VP_ANNOTATION_NETWORKS
 
-static const char *const item_keys[] = { "network", "ifname", "mac", "queues",
-					 NULL };
+static const char *const item_keys[] = {"network", "ifname", "mac", "queues",
+					NULL};
 
 static int parse_item(const struct vp_json *o, size_t i,
 		      struct vp_request_item *it, struct vp_err *err)
@@ -52,12 +52,11 @@ static int parse_item(const struct vp_json *o, size_t i,
 		if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
 			return -1;
 		if (!vp_valid_ifname(v->u.str.s))
-			return vp_err_set(err, 0,
-					  "%s: `%s` is not a valid interface "
-					  "name (1-15 of A-Z a-z 0-9 _ . -)",
-					  path,
-					  vp_printable(v->u.str.s, buf,
-						       sizeof(buf)));
+			return vp_err_set(
+			    err, 0,
+			    "%s: `%s` is not a valid interface "
+			    "name (1-15 of A-Z a-z 0-9 _ . -)",
+			    path, vp_printable(v->u.str.s, buf, sizeof(buf)));
 		memcpy(it->ifname, v->u.str.s, v->u.str.len + 1);
 	}
 
@@ -67,17 +66,16 @@ static int parse_item(const struct vp_json *o, size_t i,
 		if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
 			return -1;
 		if (vp_mac_parse(v->u.str.s, it->mac) < 0)
-			return vp_err_set(err, 0,
-					  "%s: `%s` is not a valid MAC address "
-					  "(aa:bb:cc:dd:ee:ff)",
-					  path,
-					  vp_printable(v->u.str.s, buf,
-						       sizeof(buf)));
+			return vp_err_set(
+			    err, 0,
+			    "%s: `%s` is not a valid MAC address "
+			    "(aa:bb:cc:dd:ee:ff)",
+			    path, vp_printable(v->u.str.s, buf, sizeof(buf)));
 		vp_mac_format(it->mac, macs);
 		if (vp_mac_is_multicast(it->mac))
-			return vp_err_set(err, 0,
-					  "%s: multicast address %s not allowed",
-					  path, macs);
+			return vp_err_set(
+			    err, 0, "%s: multicast address %s not allowed",
+			    path, macs);
 		if (vp_mac_is_zero(it->mac))
 			return vp_err_set(err, 0,
 					  "%s: all-zero address %s not allowed",
@@ -141,9 +139,9 @@ static void list_networks(const struct vp_config *cfg, char *out, size_t size)
 		return;
 	}
 	for (size_t i = 0; i < cfg->n_networks && used < size; i++) {
-		int n = snprintf(out + used, size - used, "%s%s",
-				 i ? ", " : "configured: ",
-				 cfg->networks[i].name);
+		int n =
+		    snprintf(out + used, size - used, "%s%s",
+			     i ? ", " : "configured: ", cfg->networks[i].name);
 		if (n < 0)
 			return;
 		used += (size_t)n;
@@ -236,10 +234,9 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 void vp_mac_derive(const char *sandbox_id, unsigned index, uint8_t mac[6])
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
-	unsigned char idx[4] = { (unsigned char)index,
-				 (unsigned char)(index >> 8),
-				 (unsigned char)(index >> 16),
-				 (unsigned char)(index >> 24) };
+	unsigned char idx[4] = {
+	    (unsigned char)index, (unsigned char)(index >> 8),
+	    (unsigned char)(index >> 16), (unsigned char)(index >> 24)};
 
 	/* the NUL separates id from index: ("a1", 0) and ("a", 10) differ */
 	h = fnv1a(h, sandbox_id, strlen(sandbox_id) + 1);

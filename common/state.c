@@ -24,23 +24,25 @@
 #define CMDLINE_MAX (128 * 1024)
 
 static const char *const sandbox_id_keys[] = {
-	"io.kubernetes.cri.sandbox-id",
-	"io.kubernetes.cri-o.SandboxID",
-	"io.kubernetes.sandbox.id",
+    "io.kubernetes.cri.sandbox-id",
+    "io.kubernetes.cri-o.SandboxID",
+    "io.kubernetes.sandbox.id",
 };
 
 static const char *const container_type_keys[] = {
-	"io.kubernetes.cri.container-type",
-	"io.kubernetes.cri-o.ContainerType",
+    "io.kubernetes.cri.container-type",
+    "io.kubernetes.cri-o.ContainerType",
 };
 
 /* Flags of runc-style runtimes (urfave/cli) that take a value, so that
  * the value is not mistaken for the container id.  Booleans need not be
  * listed: they never consume the next argument. */
 static const char *const value_flags[] = {
-	"root",	   "log",	     "log-format", "criu",	  "bundle",
-	"b",	   "pid-file",	     "console",	   "console-socket",
-	"preserve-fds", "rootless",  "config",	   "kata-config", NULL,
+    "root",	    "log",	"log-format",
+    "criu",	    "bundle",	"b",
+    "pid-file",	    "console",	"console-socket",
+    "preserve-fds", "rootless", "config",
+    "kata-config",  NULL,
 };
 
 static void free_kvs(struct vp_kv *kv, size_t n)
@@ -71,11 +73,10 @@ static int parse_annotations(const struct vp_json *v, const char *where,
 		const struct vp_json *val = v->u.obj.vals[i];
 
 		if (val->type != VP_JSON_STRING) {
-			vp_err_set(err, 0, "%s.%s: must be a string, got %s",
-				   path,
-				   vp_printable(v->u.obj.keys[i], buf,
-						sizeof(buf)),
-				   vp_json_type_name(val->type));
+			vp_err_set(
+			    err, 0, "%s.%s: must be a string, got %s", path,
+			    vp_printable(v->u.obj.keys[i], buf, sizeof(buf)),
+			    vp_json_type_name(val->type));
 			free_kvs(kv, i);
 			return -1;
 		}
@@ -197,11 +198,12 @@ static void scan_argv(char **argv, size_t argc, const char **bundle,
 		if (!is_value_flag(name, nlen))
 			continue;
 		{
-			const char *val = eq != NULL ? eq + 1
-				: (i + 1 < argc ? argv[++i] : NULL);
-			bool is_bundle = (nlen == 6 &&
-					  strncmp(name, "bundle", 6) == 0) ||
-					 (nlen == 1 && name[0] == 'b');
+			const char *val =
+			    eq != NULL ? eq + 1
+				       : (i + 1 < argc ? argv[++i] : NULL);
+			bool is_bundle =
+			    (nlen == 6 && strncmp(name, "bundle", 6) == 0) ||
+			    (nlen == 1 && name[0] == 'b');
 
 			if (is_bundle && val != NULL)
 				*bundle = val;
@@ -272,14 +274,14 @@ static int complete_from_cmdline(struct vp_state *st, const char *proc_root,
 			st->bundle = strdup(bundle);
 		} else {
 			_cleanup_free_ char *cwd =
-				runtime_cwd(proc_root, st->pid, err);
+			    runtime_cwd(proc_root, st->pid, err);
 
 			if (cwd == NULL)
 				return vp_err_wrap(err, "bundle of pid %d",
 						   st->pid);
 			st->bundle = bundle == NULL
-					     ? vp_steal_ptr(&cwd)
-					     : vp_asprintf("%s/%s", cwd, bundle);
+					 ? vp_steal_ptr(&cwd)
+					 : vp_asprintf("%s/%s", cwd, bundle);
 		}
 		if (st->bundle == NULL)
 			return vp_err_set(err, ENOMEM, "%s", path);
@@ -330,8 +332,7 @@ int vp_state_complete(struct vp_state *st, const char *proc_root,
 		if (proc_root == NULL)
 			proc_root = "/proc";
 		if (complete_from_cmdline(st, proc_root, err) < 0)
-			return vp_err_wrap(err,
-					   "OCI state lacks bundle or id");
+			return vp_err_wrap(err, "OCI state lacks bundle or id");
 	}
 	if (st->bundle == NULL)
 		return 0;
@@ -372,8 +373,8 @@ int vp_state_sandbox_id(const struct vp_state *st, const char **out,
 	char buf[VP_PRINTABLE_MAX];
 	const char *id = NULL, *from = "container id";
 
-	for (size_t i = 0; i < sizeof(sandbox_id_keys) / sizeof(*sandbox_id_keys);
-	     i++) {
+	for (size_t i = 0;
+	     i < sizeof(sandbox_id_keys) / sizeof(*sandbox_id_keys); i++) {
 		id = vp_state_annotation(st, sandbox_id_keys[i]);
 		if (id != NULL) {
 			from = sandbox_id_keys[i];
@@ -401,9 +402,8 @@ bool vp_state_is_sandbox_owner(const struct vp_state *st)
 	const char *type = NULL, *sid;
 	struct vp_err err;
 
-	for (size_t i = 0;
-	     type == NULL &&
-	     i < sizeof(container_type_keys) / sizeof(*container_type_keys);
+	for (size_t i = 0; type == NULL && i < sizeof(container_type_keys) /
+						   sizeof(*container_type_keys);
 	     i++)
 		type = vp_state_annotation(st, container_type_keys[i]);
 	if (type == NULL || strcmp(type, "sandbox") == 0 ||

@@ -20,7 +20,7 @@
 static void bad(const char *text, const char *sub)
 {
 	struct vp_config cfg;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	tu_assert_err(vp_config_parse(text, strlen(text), &cfg, &err), err,
 		      sub);
@@ -32,7 +32,7 @@ static void bad(const char *text, const char *sub)
 
 static void good(const char *text, struct vp_config *cfg)
 {
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	tu_assert_ok(vp_config_parse(text, strlen(text), cfg, &err), err);
 }
@@ -79,26 +79,27 @@ static void test_defaults(void **state)
 static void test_full(void **state)
 {
 	static const char doc[] =
-		"{\n"
-		"  \"run_dir\": \"/run/vp-test\",\n"
-		"  \"qemu\": \"/opt/qemu/bin/qemu-system-x86_64\",\n"
-		"  \"sysfs_root\": \"/tmp/fixture/sys\",\n"
-		"  \"proc_root\": \"/tmp/fixture/proc\",\n"
-		"  \"ovs_vsctl\": \"/usr/local/bin/ovs-vsctl\",\n"
-		"  \"timeout_ms\": 1500,\n"
-		"  \"lock_timeout_ms\": 30000,\n"
-		"  \"syslog\": true,\n"
-		"  \"networks\": {\n"
-		"    \"chain\": {\"type\": \"vhost-user\", \"switch\": "
-		"\"ovs-dpdk\", \"bridge\": \"br-vnf\",\n"
-		"               \"ovsdb\": \"unix:/tmp/ovs/db.sock\", "
-		"\"socket_dir\": \"/tmp/vp/sockets\",\n"
-		"               \"queues\": 2, \"max_queues\": 4, \"vectors\": 0},\n"
-		"    \"mgmt.1\": {\"type\": \"vhost-user\", \"bridge\": "
-		"\"br_mgmt\", \"max_queues\": 64, \"queues\": 64, \"vectors\": "
-		"130}\n"
-		"  }\n"
-		"}\n";
+	    "{\n"
+	    "  \"run_dir\": \"/run/vp-test\",\n"
+	    "  \"qemu\": \"/opt/qemu/bin/qemu-system-x86_64\",\n"
+	    "  \"sysfs_root\": \"/tmp/fixture/sys\",\n"
+	    "  \"proc_root\": \"/tmp/fixture/proc\",\n"
+	    "  \"ovs_vsctl\": \"/usr/local/bin/ovs-vsctl\",\n"
+	    "  \"timeout_ms\": 1500,\n"
+	    "  \"lock_timeout_ms\": 30000,\n"
+	    "  \"syslog\": true,\n"
+	    "  \"networks\": {\n"
+	    "    \"chain\": {\"type\": \"vhost-user\", \"switch\": "
+	    "\"ovs-dpdk\", \"bridge\": \"br-vnf\",\n"
+	    "               \"ovsdb\": \"unix:/tmp/ovs/db.sock\", "
+	    "\"socket_dir\": \"/tmp/vp/sockets\",\n"
+	    "               \"queues\": 2, \"max_queues\": 4, \"vectors\": "
+	    "0},\n"
+	    "    \"mgmt.1\": {\"type\": \"vhost-user\", \"bridge\": "
+	    "\"br_mgmt\", \"max_queues\": 64, \"queues\": 64, \"vectors\": "
+	    "130}\n"
+	    "  }\n"
+	    "}\n";
 	struct vp_config cfg;
 	const struct vp_network *n;
 
@@ -137,7 +138,8 @@ static void test_not_json(void **state)
 	bad("{\"run_dir\": ", "premature EOF");
 	bad("[]", "must be a JSON object, got array");
 	bad("\"x\"", "must be a JSON object, got string");
-	bad("{\"run_dir\":\"/a\",\"run_dir\":\"/b\"}", "duplicate key `run_dir`");
+	bad("{\"run_dir\":\"/a\",\"run_dir\":\"/b\"}",
+	    "duplicate key `run_dir`");
 	bad("{\"networks\":{\"a\":{" VH "},\"a\":{" VH "}}}",
 	    "duplicate key `a`");
 	bad("{} {}", "trailing garbage");
@@ -162,7 +164,8 @@ static void test_wrong_types(void **state)
 	(void)state;
 	bad("{\"run_dir\":5}", "run_dir: must be a string, got number");
 	bad("{\"qemu\":null}", "qemu: must be a string, got null");
-	bad("{\"timeout_ms\":\"5\"}", "timeout_ms: must be an integer, got string");
+	bad("{\"timeout_ms\":\"5\"}",
+	    "timeout_ms: must be an integer, got string");
 	bad("{\"timeout_ms\":1.5}", "timeout_ms: must be an integer, got 1.5");
 	bad("{\"lock_timeout_ms\":true}",
 	    "lock_timeout_ms: must be an integer, got boolean");
@@ -170,7 +173,8 @@ static void test_wrong_types(void **state)
 	bad("{\"networks\":[]}", "networks: must be an object, got array");
 	bad("{\"networks\":{\"chain\":\"vhost\"}}",
 	    "networks.chain: must be an object, got string");
-	bad(NET("\"type\":1"), "networks.chain.type: must be a string, got number");
+	bad(NET("\"type\":1"),
+	    "networks.chain.type: must be a string, got number");
 	bad(NET(VH ",\"queues\":\"2\""),
 	    "networks.chain.queues: must be an integer, got string");
 	bad(NET(VH ",\"max_queues\":[8]"),
@@ -186,18 +190,20 @@ static void test_wrong_types(void **state)
 static void test_ranges(void **state)
 {
 	(void)state;
-	bad("{\"timeout_ms\":0}", "timeout_ms: must be between 1 and 600000, got 0");
+	bad("{\"timeout_ms\":0}",
+	    "timeout_ms: must be between 1 and 600000, got 0");
 	bad("{\"timeout_ms\":-5}", "timeout_ms: must be between 1 and 600000");
 	bad("{\"lock_timeout_ms\":600001}",
 	    "lock_timeout_ms: must be between 1 and 600000, got 600001");
 	bad("{\"timeout_ms\":99999999999999999999}",
 	    "timeout_ms: must be an integer");
-	bad(NET(VH ",\"queues\":0"),
-	    "networks.chain.queues: must be between 1 and max_queues (8), got 0");
-	bad(NET(VH ",\"queues\":9"),
-	    "networks.chain.queues: must be between 1 and max_queues (8), got 9");
+	bad(NET(VH ",\"queues\":0"), "networks.chain.queues: must be between 1 "
+				     "and max_queues (8), got 0");
+	bad(NET(VH ",\"queues\":9"), "networks.chain.queues: must be between 1 "
+				     "and max_queues (8), got 9");
 	bad(NET(VH ",\"queues\":3,\"max_queues\":2"),
-	    "networks.chain.queues: must be between 1 and max_queues (2), got 3");
+	    "networks.chain.queues: must be between 1 and max_queues (2), got "
+	    "3");
 	bad(NET(VH ",\"queues\":-1"), "got -1");
 	bad(NET(VH ",\"max_queues\":0"),
 	    "networks.chain.max_queues: must be between 1 and 64, got 0");
@@ -216,14 +222,16 @@ static void test_values(void **state)
 	bad(NET("\"bridge\":\"br\""), "networks.chain.type: missing");
 	bad(NET("\"type\":\"sriov\",\"pfs\":[\"eth0\"]"),
 	    "networks.chain.type: sriov is not supported by this build yet");
-	bad(NET("\"type\":\"macvtap\"," "\"bridge\":\"br\""),
+	bad(NET("\"type\":\"macvtap\","
+		"\"bridge\":\"br\""),
 	    "networks.chain.type: unknown type `macvtap` (known: vhost-user)");
 	bad(NET(VH ",\"switch\":\"vpp\""),
 	    "networks.chain.switch: `vpp` is not supported (supported: "
 	    "ovs-dpdk)");
 	bad(NET("\"type\":\"vhost-user\""), "networks.chain.bridge: missing");
 	bad(NET("\"type\":\"vhost-user\",\"bridge\":\"br-with-a-long-name\""),
-	    "networks.chain.bridge: `br-with-a-long-name` is not a valid bridge "
+	    "networks.chain.bridge: `br-with-a-long-name` is not a valid "
+	    "bridge "
 	    "name");
 	bad(NET("\"type\":\"vhost-user\",\"bridge\":\"-br\""),
 	    "is not a valid bridge name");
@@ -244,7 +252,8 @@ static void test_values(void **state)
 	    "networks: `bad name` is not a valid network name (1-63 of A-Z a-z "
 	    "0-9 _ . -)");
 	bad("{\"networks\":{\"\":{" VH "}}}", "is not a valid network name");
-	bad("{\"networks\":{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	bad("{\"networks\":{"
+	    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaa\":{" VH "}}}",
 	    "is not a valid network name");
 	/* the first network is good, the second is not: nothing leaks */
@@ -257,8 +266,9 @@ static void test_paths(void **state)
 	(void)state;
 	bad("{\"run_dir\":\"run/vnfplug\"}",
 	    "run_dir: `run/vnfplug` is not an absolute path");
-	bad("{\"qemu\":\"/usr/bin/../bin/qemu\"}", "qemu: `/usr/bin/../bin/qemu` "
-						   "is not an absolute path");
+	bad("{\"qemu\":\"/usr/bin/../bin/qemu\"}",
+	    "qemu: `/usr/bin/../bin/qemu` "
+	    "is not an absolute path");
 	bad("{\"sysfs_root\":\"/sys/\"}", "sysfs_root:");
 	bad("{\"proc_root\":\"/proc;rm\"}", "proc_root:");
 	bad("{\"ovs_vsctl\":\"/usr/bin/ovs vsctl\"}", "ovs_vsctl:");
@@ -298,7 +308,7 @@ static void test_load(void **state)
 	char *link = tu_join(dir, "link.json");
 	char *missing = tu_join(dir, "missing.json");
 	struct vp_config cfg;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	(void)state;
 	tu_write(path, NET(VH ",\"queues\":2"), 0644);
@@ -319,8 +329,9 @@ static void test_load(void **state)
 	tu_assert_err(vp_config_load(dir, &cfg, &err), err, "config:");
 
 	tu_write(path, NET(VH ",\"queues\":0"), 0644);
-	tu_assert_err(vp_config_load(path, &cfg, &err), err,
-		      "networks.chain.queues: must be between 1 and max_queues");
+	tu_assert_err(
+	    vp_config_load(path, &cfg, &err), err,
+	    "networks.chain.queues: must be between 1 and max_queues");
 	assert_non_null(strstr(err.msg, path)); /* names the file */
 	assert_null(cfg.networks);
 
@@ -334,16 +345,16 @@ static void test_load(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_not_json),
-		cmocka_unit_test(test_unknown_keys),
-		cmocka_unit_test(test_wrong_types),
-		cmocka_unit_test(test_ranges),
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_paths),
-		cmocka_unit_test(test_socket_dir_length),
-		cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_not_json),
+	    cmocka_unit_test(test_unknown_keys),
+	    cmocka_unit_test(test_wrong_types),
+	    cmocka_unit_test(test_ranges),
+	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_paths),
+	    cmocka_unit_test(test_socket_dir_length),
+	    cmocka_unit_test(test_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

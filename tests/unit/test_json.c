@@ -15,7 +15,7 @@
 /* Parse a C string that is expected to fail with `sub` in the message. */
 static void bad(const char *text, const char *sub)
 {
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	struct vp_json *j = (struct vp_json *)1;
 
 	tu_assert_err(vp_json_parse(text, strlen(text), &j, &err), err, sub);
@@ -24,7 +24,7 @@ static void bad(const char *text, const char *sub)
 
 static struct vp_json *good(const char *text)
 {
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	struct vp_json *j = NULL;
 
 	tu_assert_ok(vp_json_parse(text, strlen(text), &j, &err), err);
@@ -49,7 +49,8 @@ static void test_scalars(void **state)
 	vp_json_free(j);
 	j = good("\"caf\\u00e9 \xe2\x82\xac \\ud83d\\ude00\"");
 	assert_int_equal(j->type, VP_JSON_STRING);
-	assert_string_equal(j->u.str.s, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	assert_string_equal(j->u.str.s,
+			    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
 	assert_int_equal(j->u.str.len, strlen(j->u.str.s));
 	vp_json_free(j);
 	j = good("\"\"");
@@ -133,12 +134,14 @@ static void test_many_members(void **state)
 	assert_non_null(buf);
 	used += (size_t)snprintf(buf + used, cap - used, "{");
 	for (size_t i = 0; i < n; i++)
-		used += (size_t)snprintf(buf + used, cap - used, "%s\"k%zu\":[%zu]",
-					 i ? "," : "", i, i);
+		used +=
+		    (size_t)snprintf(buf + used, cap - used, "%s\"k%zu\":[%zu]",
+				     i ? "," : "", i, i);
 	snprintf(buf + used, cap - used, "}");
 	j = good(buf);
 	assert_int_equal(j->u.obj.n, n);
-	assert_int_equal(vp_json_get(j, "k4999")->u.arr.items[0]->u.num.i, 4999);
+	assert_int_equal(vp_json_get(j, "k4999")->u.arr.items[0]->u.num.i,
+			 4999);
 	vp_json_free(j);
 
 	/* the same keys twice, far apart */
@@ -202,7 +205,7 @@ static void test_duplicate_keys(void **state)
 
 static void test_nul(void **state)
 {
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	struct vp_json *j;
 
 	(void)state;
@@ -214,19 +217,19 @@ static void test_nul(void **state)
 	tu_assert_err(vp_json_parse("\"a\0b\"", 5, &j, &err), err,
 		      "invalid JSON");
 	tu_assert_err(vp_json_parse("{}\0", 3, &j, &err), err, "invalid JSON");
-	tu_assert_err(vp_json_parse("[1\0]", 4, &j, &err), err,
-		      "invalid JSON");
+	tu_assert_err(vp_json_parse("[1\0]", 4, &j, &err), err, "invalid JSON");
 }
 
 static void test_utf8(void **state)
 {
 	(void)state;
-	bad("\"\xff\"", "invalid JSON: lexical error: invalid bytes in UTF8 string");
+	bad("\"\xff\"",
+	    "invalid JSON: lexical error: invalid bytes in UTF8 string");
 	bad("\"\xc3\x28\"", "UTF8");
 	bad("{\"\xc3\":1}", "invalid JSON");
 	bad("\"\xc0\xaf\"", "invalid JSON"); /* overlong '/' */
 	bad("\"\xe0\x80\xaf\"", "invalid JSON");
-	bad("\"\xed\xa0\x80\"", "invalid JSON"); /* encoded surrogate */
+	bad("\"\xed\xa0\x80\"", "invalid JSON");     /* encoded surrogate */
 	bad("\"\xf4\x90\x80\x80\"", "invalid JSON"); /* > U+10FFFF */
 	/* surrogate escapes must pair */
 	bad("\"\\ud800\"", "unpaired UTF-16 surrogate");
@@ -282,8 +285,8 @@ static void test_depth(void **state)
 
 static void test_readers(void **state)
 {
-	static const char *const allowed[] = { "a", "b", NULL };
-	struct vp_err err = { 0 };
+	static const char *const allowed[] = {"a", "b", NULL};
+	struct vp_err err = {0};
 	struct vp_json *j;
 	long long n = 0;
 
@@ -294,9 +297,9 @@ static void test_readers(void **state)
 	tu_assert_err(vp_json_check_keys(j, allowed, "", &err), err,
 		      "unknown key `c` (allowed: a, b)");
 	assert_true(strncmp(err.msg, "unknown", 7) == 0);
-	tu_assert_err(vp_json_check_keys(vp_json_get(j, "a"), allowed, "p",
-					 &err),
-		      err, "p: must be an object, got number");
+	tu_assert_err(
+	    vp_json_check_keys(vp_json_get(j, "a"), allowed, "p", &err), err,
+	    "p: must be an object, got number");
 
 	tu_assert_ok(vp_json_int(vp_json_get(j, "a"), 1, 8, "a", &n, &err),
 		     err);
@@ -310,15 +313,15 @@ static void test_readers(void **state)
 	tu_assert_err(vp_json_int(NULL, 1, 8, "q", &n, &err), err,
 		      "q: missing");
 
-	tu_assert_ok(vp_json_expect(vp_json_get(j, "b"), VP_JSON_STRING, "b",
-				    &err),
-		     err);
-	tu_assert_err(vp_json_expect(vp_json_get(j, "d"), VP_JSON_STRING, "d",
-				     &err),
-		      err, "d: must be a string, got boolean");
-	tu_assert_err(vp_json_expect(vp_json_get(j, "a"), VP_JSON_BOOL, "a",
-				     &err),
-		      err, "a: must be true or false, got number");
+	tu_assert_ok(
+	    vp_json_expect(vp_json_get(j, "b"), VP_JSON_STRING, "b", &err),
+	    err);
+	tu_assert_err(
+	    vp_json_expect(vp_json_get(j, "d"), VP_JSON_STRING, "d", &err), err,
+	    "d: must be a string, got boolean");
+	tu_assert_err(
+	    vp_json_expect(vp_json_get(j, "a"), VP_JSON_BOOL, "a", &err), err,
+	    "a: must be true or false, got number");
 	tu_assert_err(vp_json_expect(j, VP_JSON_ARRAY, "doc", &err), err,
 		      "doc: must be an array, got object");
 	vp_json_free(j);
@@ -329,7 +332,7 @@ static void test_readers(void **state)
 
 static void test_writer(void **state)
 {
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	struct vp_jw *w;
 	char *out = NULL;
 	size_t len = 0;
@@ -377,7 +380,7 @@ static void test_writer(void **state)
 
 static void test_writer_errors(void **state)
 {
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	struct vp_jw *w;
 	char *out = (char *)1;
 
@@ -422,35 +425,33 @@ static void test_writer_errors(void **state)
 	vp_jw_free(w);
 
 	w = vp_jw_new(false);
-	tu_assert_err(vp_jw_finish(w, &out, NULL, &err), err,
-		      "empty document");
+	tu_assert_err(vp_jw_finish(w, &out, NULL, &err), err, "empty document");
 	vp_jw_free(w);
 
 	/* a writer that failed to allocate is a no-op until finish */
 	vp_jw_obj_open(NULL);
 	vp_jw_str(NULL, "x");
-	tu_assert_err(vp_jw_finish(NULL, &out, NULL, &err), err,
-		      "JSON writer");
+	tu_assert_err(vp_jw_finish(NULL, &out, NULL, &err), err, "JSON writer");
 	vp_jw_free(NULL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scalars),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_containers),
-		cmocka_unit_test(test_many_members),
-		cmocka_unit_test(test_not_json),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_trailing),
-		cmocka_unit_test(test_duplicate_keys),
-		cmocka_unit_test(test_nul),
-		cmocka_unit_test(test_utf8),
-		cmocka_unit_test(test_depth),
-		cmocka_unit_test(test_readers),
-		cmocka_unit_test(test_writer),
-		cmocka_unit_test(test_writer_errors),
+	    cmocka_unit_test(test_scalars),
+	    cmocka_unit_test(test_numbers),
+	    cmocka_unit_test(test_containers),
+	    cmocka_unit_test(test_many_members),
+	    cmocka_unit_test(test_not_json),
+	    cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_trailing),
+	    cmocka_unit_test(test_duplicate_keys),
+	    cmocka_unit_test(test_nul),
+	    cmocka_unit_test(test_utf8),
+	    cmocka_unit_test(test_depth),
+	    cmocka_unit_test(test_readers),
+	    cmocka_unit_test(test_writer),
+	    cmocka_unit_test(test_writer_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

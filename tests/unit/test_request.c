@@ -16,15 +16,15 @@
 #define R "io.vnfplug.networks"
 
 static const char cfg_doc[] =
-	"{\"networks\":{"
-	"\"chain\":{\"type\":\"vhost-user\",\"bridge\":\"br-vnf\","
-	"\"queues\":2,\"max_queues\":4},"
-	"\"mgmt\":{\"type\":\"vhost-user\",\"bridge\":\"br-mgmt\"}}}";
+    "{\"networks\":{"
+    "\"chain\":{\"type\":\"vhost-user\",\"bridge\":\"br-vnf\","
+    "\"queues\":2,\"max_queues\":4},"
+    "\"mgmt\":{\"type\":\"vhost-user\",\"bridge\":\"br-mgmt\"}}}";
 
 static int setup(void **state)
 {
 	struct vp_config *cfg = calloc(1, sizeof(*cfg));
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	if (cfg == NULL ||
 	    vp_config_parse(cfg_doc, strlen(cfg_doc), cfg, &err) < 0) {
@@ -46,7 +46,7 @@ static int teardown(void **state)
 static void parse_bad(const char *text, const char *sub)
 {
 	struct vp_request req;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	tu_assert_err(vp_request_parse(text, &req, &err), err, sub);
 	assert_null(req.items);
@@ -55,7 +55,7 @@ static void parse_bad(const char *text, const char *sub)
 
 static void parse_ok(const char *text, struct vp_request *req)
 {
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	tu_assert_ok(vp_request_parse(text, req, &err), err);
 }
@@ -65,7 +65,7 @@ static void resolve_bad(const struct vp_config *cfg, const char *text,
 			const char *sub)
 {
 	struct vp_request req;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	parse_ok(text, &req);
 	tu_assert_err(vp_request_resolve(&req, cfg, "sb1", &err), err, sub);
@@ -75,7 +75,7 @@ static void resolve_bad(const struct vp_config *cfg, const char *text,
 static void test_parse_good(void **state)
 {
 	struct vp_request req;
-	const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 
 	(void)state;
 	parse_ok("[{\"network\":\"fastnet\",\"ifname\":\"net1\","
@@ -143,9 +143,10 @@ static void test_parse_hostile_json(void **state)
 	parse_bad("[{\"network\":\"ch\\u0000ain\"}]",
 		  R ": invalid JSON: string contains NUL");
 	parse_bad("[{\"network\":\"\xc3\x28\"}]", R ": invalid JSON");
-	parse_bad("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]"
-		  "]]]]]]]]]]]]]]]]]]]",
-		  R ": invalid JSON: nesting deeper than 32");
+	parse_bad(
+	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]"
+	    "]]]]]]]]]]]]]]]]]]]",
+	    R ": invalid JSON: nesting deeper than 32");
 }
 
 static void test_parse_size_bound(void **state)
@@ -264,7 +265,7 @@ static void test_resolve(void **state)
 {
 	const struct vp_config *cfg = *state;
 	struct vp_request req;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	uint8_t want[6];
 
 	parse_ok("[{\"network\":\"chain\"},{\"network\":\"mgmt\","
@@ -294,7 +295,7 @@ static void test_resolve(void **state)
 static void test_resolve_errors(void **state)
 {
 	const struct vp_config *cfg = *state;
-	struct vp_config empty = { 0 };
+	struct vp_config empty = {0};
 
 	resolve_bad(cfg, "[{\"network\":\"chain\"},{\"network\":\"fastnet\"}]",
 		    R "[1].network: unknown network `fastnet` (configured: "
@@ -335,7 +336,7 @@ static void test_resolve_errors(void **state)
 	}
 	{
 		struct vp_request req;
-		struct vp_err err = { 0 };
+		struct vp_err err = {0};
 
 		parse_ok("[{\"network\":\"chain\"}]", &req);
 		tu_assert_err(vp_request_resolve(&req, cfg, NULL, &err), err,
@@ -383,18 +384,18 @@ static void test_mac_derive(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_good),
-		cmocka_unit_test(test_parse_shape),
-		cmocka_unit_test(test_parse_hostile_json),
-		cmocka_unit_test(test_parse_size_bound),
-		cmocka_unit_test(test_parse_keys_and_types),
-		cmocka_unit_test(test_parse_ifname),
-		cmocka_unit_test(test_parse_mac),
-		cmocka_unit_test(test_parse_queues),
-		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_resolve_errors, setup,
-						teardown),
-		cmocka_unit_test(test_mac_derive),
+	    cmocka_unit_test(test_parse_good),
+	    cmocka_unit_test(test_parse_shape),
+	    cmocka_unit_test(test_parse_hostile_json),
+	    cmocka_unit_test(test_parse_size_bound),
+	    cmocka_unit_test(test_parse_keys_and_types),
+	    cmocka_unit_test(test_parse_ifname),
+	    cmocka_unit_test(test_parse_mac),
+	    cmocka_unit_test(test_parse_queues),
+	    cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resolve_errors, setup,
+					    teardown),
+	    cmocka_unit_test(test_mac_derive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,7 +51,7 @@ static int teardown(void **state)
 
 static void parse_ok(const char *text, struct vp_state *st)
 {
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	tu_assert_ok(vp_state_parse(text, strlen(text), st, &err), err);
 }
@@ -59,7 +59,7 @@ static void parse_ok(const char *text, struct vp_state *st)
 static void parse_bad(const char *text, const char *sub)
 {
 	struct vp_state st;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	tu_assert_err(vp_state_parse(text, strlen(text), &st, &err), err, sub);
 	assert_null(st.id);
@@ -95,11 +95,12 @@ static void test_parse_full(void **state)
 	struct vp_state st;
 
 	(void)state;
-	parse_ok("{\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"status\":\"created\","
-		 "\"pid\":4242,\"bundle\":\"/run/b/c1\",\"annotations\":"
-		 "{\"io.vnfplug.networks\":\"[]\",\"x\":\"y\"},"
-		 "\"runtimeExtra\":{\"anything\":[1,2]}}",
-		 &st);
+	parse_ok(
+	    "{\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"status\":\"created\","
+	    "\"pid\":4242,\"bundle\":\"/run/b/c1\",\"annotations\":"
+	    "{\"io.vnfplug.networks\":\"[]\",\"x\":\"y\"},"
+	    "\"runtimeExtra\":{\"anything\":[1,2]}}",
+	    &st);
 	assert_string_equal(st.oci_version, "1.0.2");
 	assert_string_equal(st.id, "c1");
 	assert_string_equal(st.status, "created");
@@ -157,10 +158,13 @@ static void test_parse_hostile(void **state)
 	parse_bad("{\"bundle\":[]}", "OCI state: bundle: must be a string");
 	parse_bad("{\"status\":true}", "OCI state: status: must be a string");
 	parse_bad("{\"ociVersion\":{}}", "OCI state: ociVersion:");
-	parse_bad("{\"pid\":\"1\"}", "OCI state: pid: must be an integer, got string");
-	parse_bad("{\"pid\":-1}", "OCI state: pid: must be between 0 and 2147483647, got -1");
+	parse_bad("{\"pid\":\"1\"}",
+		  "OCI state: pid: must be an integer, got string");
+	parse_bad("{\"pid\":-1}",
+		  "OCI state: pid: must be between 0 and 2147483647, got -1");
 	parse_bad("{\"pid\":4294967297}", "OCI state: pid: must be between");
-	parse_bad("{\"pid\":1.5}", "OCI state: pid: must be an integer, got 1.5");
+	parse_bad("{\"pid\":1.5}",
+		  "OCI state: pid: must be an integer, got 1.5");
 	parse_bad("{\"annotations\":[]}",
 		  "OCI state: annotations: must be an object, got array");
 	parse_bad("{\"annotations\":{\"a\":\"b\",\"c\":1}}",
@@ -175,14 +179,14 @@ static void test_config_json_fallback(void **state)
 {
 	struct fx *fx = *state;
 	struct vp_state st;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	char doc[512];
 
 	write_config_json(fx, "{\"ociVersion\":\"1.0.0\",\"process\":{},"
 			      "\"annotations\":{\"io.vnfplug.networks\":"
 			      "\"[{\\\"network\\\":\\\"chain\\\"}]\"}}");
-	snprintf(doc, sizeof(doc), "{\"id\":\"c1\",\"pid\":1,\"bundle\":\"%s\"}",
-		 fx->bundle);
+	snprintf(doc, sizeof(doc),
+		 "{\"id\":\"c1\",\"pid\":1,\"bundle\":\"%s\"}", fx->bundle);
 	parse_ok(doc, &st);
 	tu_assert_ok(vp_state_complete(&st, fx->proc, &err), err);
 	assert_string_equal(vp_state_annotation(&st, "io.vnfplug.networks"),
@@ -211,8 +215,9 @@ static void test_config_json_fallback(void **state)
 
 	write_config_json(fx, "{\"annotations\":{\"a\":1}}");
 	parse_ok(doc, &st);
-	tu_assert_err(vp_state_complete(&st, fx->proc, &err), err,
-		      "config.json: annotations.a: must be a string, got number");
+	tu_assert_err(
+	    vp_state_complete(&st, fx->proc, &err), err,
+	    "config.json: annotations.a: must be a string, got number");
 	vp_state_free(&st);
 
 	write_config_json(fx, "[]");
@@ -233,7 +238,7 @@ static void test_config_json_missing(void **state)
 {
 	struct fx *fx = *state;
 	struct vp_state st;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	char doc[512];
 
 	snprintf(doc, sizeof(doc), "{\"id\":\"c1\",\"bundle\":\"%s\"}",
@@ -255,7 +260,7 @@ static void test_config_json_symlink(void **state)
 {
 	struct fx *fx = *state;
 	struct vp_state st;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	char *real = tu_join(fx->dir, "real.json");
 	char *link = tu_join(fx->bundle, "config.json");
 	char doc[512];
@@ -287,7 +292,7 @@ static void test_relative_bundle(void **state)
 {
 	struct fx *fx = *state;
 	struct vp_state st;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	parse_ok("{\"id\":\"c1\",\"bundle\":\"bundle\"}", &st);
 	tu_assert_err(vp_state_complete(&st, fx->proc, &err), err,
@@ -299,25 +304,25 @@ static void test_cc_runtime_cmdline(void **state)
 {
 	struct fx *fx = *state;
 	struct vp_state st;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	const char *argv[] = {
-		"/usr/bin/cc-runtime",
-		"--root",
-		"/run/cc-runtime",
-		"--log",
-		"/var/run/cc/log.json",
-		"--log-format",
-		"json",
-		"create",
-		"--bundle",
-		fx->bundle,
-		"--pid-file",
-		"/run/cc/pid",
-		"--console-socket",
-		"/tmp/console.sock",
-		"--no-pivot",
-		"4f8c1b0e3a2d",
-		NULL,
+	    "/usr/bin/cc-runtime",
+	    "--root",
+	    "/run/cc-runtime",
+	    "--log",
+	    "/var/run/cc/log.json",
+	    "--log-format",
+	    "json",
+	    "create",
+	    "--bundle",
+	    fx->bundle,
+	    "--pid-file",
+	    "/run/cc/pid",
+	    "--console-socket",
+	    "/tmp/console.sock",
+	    "--no-pivot",
+	    "4f8c1b0e3a2d",
+	    NULL,
 	};
 
 	write_cmdline(fx, 4242, argv);
@@ -343,15 +348,20 @@ static void test_cmdline_forms(void **state)
 {
 	struct fx *fx = *state;
 	struct vp_state st;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	char *eq = NULL;
-	const char *a1[] = { "kata-runtime", "--kata-config",
-			     "/etc/kata/c.toml", "create", "-b", fx->bundle,
-			     "id-b", NULL };
-	const char *a2[] = { "cc-runtime", "create", NULL, "--pid-file=/p",
-			     "id-eq", NULL };
-	const char *a3[] = { "cc-runtime", "-root=/r", "start", "-bundle",
-			     fx->bundle, "--", "-odd-id", NULL };
+	const char *a1[] = {"kata-runtime",
+			    "--kata-config",
+			    "/etc/kata/c.toml",
+			    "create",
+			    "-b",
+			    fx->bundle,
+			    "id-b",
+			    NULL};
+	const char *a2[] = {"cc-runtime",    "create", NULL,
+			    "--pid-file=/p", "id-eq",  NULL};
+	const char *a3[] = {"cc-runtime", "-root=/r", "start",	 "-bundle",
+			    fx->bundle,	  "--",	      "-odd-id", NULL};
 
 	assert_true(asprintf(&eq, "--bundle=%s", fx->bundle) > 0);
 	a2[2] = eq;
@@ -383,10 +393,10 @@ static void test_cmdline_bundle_from_cwd(void **state)
 {
 	struct fx *fx = *state;
 	struct vp_state st;
-	struct vp_err err = { 0 };
-	const char *no_bundle[] = { "cc-runtime", "create", "c9", NULL };
-	const char *rel_bundle[] = { "cc-runtime", "create", "--bundle",
-				     "bundle", "c9", NULL };
+	struct vp_err err = {0};
+	const char *no_bundle[] = {"cc-runtime", "create", "c9", NULL};
+	const char *rel_bundle[] = {"cc-runtime", "create", "--bundle",
+				    "bundle",	  "c9",	    NULL};
 	char *cwd = tu_join(fx->proc, "201/cwd");
 	char *want = tu_join(fx->dir, "bundle");
 
@@ -414,8 +424,9 @@ static void test_cmdline_bundle_from_cwd(void **state)
 	/* no cwd link: the bundle can not be found */
 	write_cmdline(fx, 203, no_bundle);
 	parse_ok("{\"pid\":203}", &st);
-	tu_assert_err(vp_state_complete(&st, fx->proc, &err), err,
-		      "OCI state lacks bundle or id: bundle of pid 203: readlink");
+	tu_assert_err(
+	    vp_state_complete(&st, fx->proc, &err), err,
+	    "OCI state lacks bundle or id: bundle of pid 203: readlink");
 	vp_state_free(&st);
 }
 
@@ -423,15 +434,16 @@ static void test_cmdline_failures(void **state)
 {
 	struct fx *fx = *state;
 	struct vp_state st;
-	struct vp_err err = { 0 };
-	const char *only_sub[] = { "cc-runtime", "--root", "/r", "create",
-				   "--bundle", "/b", NULL };
-	const char *nothing[] = { "cc-runtime", NULL };
+	struct vp_err err = {0};
+	const char *only_sub[] = {"cc-runtime", "--root", "/r", "create",
+				  "--bundle",	"/b",	  NULL};
+	const char *nothing[] = {"cc-runtime", NULL};
 
 	/* the runtime is gone */
 	parse_ok("{\"pid\":999}", &st);
-	tu_assert_err(vp_state_complete(&st, fx->proc, &err), err,
-		      "OCI state lacks bundle or id: runtime command line: open `");
+	tu_assert_err(
+	    vp_state_complete(&st, fx->proc, &err), err,
+	    "OCI state lacks bundle or id: runtime command line: open `");
 	assert_int_equal(err.errnum, ENOENT);
 	vp_state_free(&st);
 
@@ -475,7 +487,7 @@ static void test_cmdline_failures(void **state)
 static void test_sandbox_id(void **state)
 {
 	struct vp_state st;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	const char *id = NULL;
 
 	(void)state;
@@ -584,27 +596,27 @@ static void test_sandbox_owner(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_full),
-		cmocka_unit_test(test_parse_minimal),
-		cmocka_unit_test(test_parse_hostile),
-		cmocka_unit_test_setup_teardown(test_config_json_fallback,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_config_json_missing,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_config_json_symlink,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_relative_bundle, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cc_runtime_cmdline, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cmdline_forms, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cmdline_bundle_from_cwd,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cmdline_failures, setup,
-						teardown),
-		cmocka_unit_test(test_sandbox_id),
-		cmocka_unit_test(test_sandbox_owner),
+	    cmocka_unit_test(test_parse_full),
+	    cmocka_unit_test(test_parse_minimal),
+	    cmocka_unit_test(test_parse_hostile),
+	    cmocka_unit_test_setup_teardown(test_config_json_fallback, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_config_json_missing, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_config_json_symlink, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_relative_bundle, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_cc_runtime_cmdline, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_cmdline_forms, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_cmdline_bundle_from_cwd, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_cmdline_failures, setup,
+					    teardown),
+	    cmocka_unit_test(test_sandbox_id),
+	    cmocka_unit_test(test_sandbox_owner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,8 +37,8 @@ static void test_sandbox_id(void **state)
 
 	(void)state;
 	assert_true(vp_valid_sandbox_id("abc"));
-	assert_true(vp_valid_sandbox_id(
-		"4f8c1b0e3a2d4e5f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f"));
+	assert_true(vp_valid_sandbox_id("4f8c1b0e3a2d4e5f9a8b7c6d5e4f3a2b1c0d9e"
+					"8f7a6b5c4d3e2f1a0b9c8d7e6f"));
 	assert_true(vp_valid_sandbox_id("pod_1.x-y"));
 	assert_false(vp_valid_sandbox_id(""));
 	assert_false(vp_valid_sandbox_id(NULL));
@@ -141,8 +141,8 @@ static void test_pci_addr(void **state)
 
 static void test_mac(void **state)
 {
-	uint8_t mac[6] = { 9, 9, 9, 9, 9, 9 };
-	const uint8_t want[6] = { 0x02, 0xab, 0xcd, 0xef, 0x00, 0x01 };
+	uint8_t mac[6] = {9, 9, 9, 9, 9, 9};
+	const uint8_t want[6] = {0x02, 0xab, 0xcd, 0xef, 0x00, 0x01};
 	char out[18];
 
 	(void)state;
@@ -182,9 +182,8 @@ static void test_printable(void **state)
 
 	(void)state;
 	assert_string_equal(vp_printable("ok", buf, sizeof(buf)), "ok");
-	assert_string_equal(vp_printable("a\nb\x1b[0m\xc3\xa9", buf,
-					 sizeof(buf)),
-			    "a?b?[0m??");
+	assert_string_equal(
+	    vp_printable("a\nb\x1b[0m\xc3\xa9", buf, sizeof(buf)), "a?b?[0m??");
 	assert_string_equal(vp_printable(NULL, buf, sizeof(buf)), "(null)");
 	assert_string_equal(vp_printable("abcdefgh", small, sizeof(small)),
 			    "abcd...");
@@ -200,14 +199,14 @@ static void test_printable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_network_name),
-		cmocka_unit_test(test_sandbox_id),
-		cmocka_unit_test(test_ifname),
-		cmocka_unit_test(test_ovs_name),
-		cmocka_unit_test(test_abs_path),
-		cmocka_unit_test(test_pci_addr),
-		cmocka_unit_test(test_mac),
-		cmocka_unit_test(test_printable),
+	    cmocka_unit_test(test_network_name),
+	    cmocka_unit_test(test_sandbox_id),
+	    cmocka_unit_test(test_ifname),
+	    cmocka_unit_test(test_ovs_name),
+	    cmocka_unit_test(test_abs_path),
+	    cmocka_unit_test(test_pci_addr),
+	    cmocka_unit_test(test_mac),
+	    cmocka_unit_test(test_printable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

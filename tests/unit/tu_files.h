@@ -13,28 +13,29 @@
 #include "err.h"
 
 /* The call failed and its message contains `sub`. */
-#define tu_assert_err(rc, err, sub)                                           \
-	do {                                                                  \
-		int rc_ = (rc);                                               \
-		if (rc_ >= 0) {                                               \
-			print_error("call succeeded (%d), want error \"%s\"\n", \
-				    rc_, (sub));                              \
-			fail();                                               \
-		}                                                             \
-		if (strstr((err).msg, (sub)) == NULL) {                       \
+#define tu_assert_err(rc, err, sub)                                            \
+	do {                                                                   \
+		int rc_ = (rc);                                                \
+		if (rc_ >= 0) {                                                \
+			print_error(                                           \
+			    "call succeeded (%d), want error \"%s\"\n", rc_,   \
+			    (sub));                                            \
+			fail();                                                \
+		}                                                              \
+		if (strstr((err).msg, (sub)) == NULL) {                        \
 			print_error("error \"%s\"\nlacks \"%s\"\n", (err).msg, \
-				    (sub));                                   \
-			fail();                                               \
-		}                                                             \
+				    (sub));                                    \
+			fail();                                                \
+		}                                                              \
 	} while (0)
 
 /* The call succeeded; prints the error message when not. */
-#define tu_assert_ok(rc, err)                                                 \
-	do {                                                                  \
-		if ((rc) < 0) {                                               \
-			print_error("unexpected error: %s\n", (err).msg);    \
-			fail();                                               \
-		}                                                             \
+#define tu_assert_ok(rc, err)                                                  \
+	do {                                                                   \
+		if ((rc) < 0) {                                                \
+			print_error("unexpected error: %s\n", (err).msg);      \
+			fail();                                                \
+		}                                                              \
 	} while (0)
 
 /* "<dir>/<name>", malloc'ed. */
