@@ -3,7 +3,7 @@
  * Only the operator writes it; containers name networks defined here and
  * can never name a bridge, a path or a QEMU option themselves.  Unknown
  * keys, wrong types and out-of-range values are errors naming the field
- * ("networks.chain.queues: must be 1..max_queues (8), got 0").
+ * ("networks.chain.queues: must be between 1 and max_queues (8), got 0").
  */
 #ifndef VP_CONFIG_H
 #define VP_CONFIG_H

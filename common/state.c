@@ -54,8 +54,8 @@ static void free_kvs(struct vp_kv *kv, size_t n)
 	free(kv);
 }
 
-/* An "annotations" object: every value must be a string.  `where` prefixes
- * messages ("OCI state", "config.json"). */
+/* An "annotations" object: every value must be a string.  `where`, when
+ * not NULL, prefixes messages ("config.json"). */
 static int parse_annotations(const struct vp_json *v, const char *where,
 			     struct vp_kv **out, size_t *n_out,
 			     struct vp_err *err)
@@ -63,7 +63,8 @@ static int parse_annotations(const struct vp_json *v, const char *where,
 	struct vp_kv *kv;
 	char path[128], buf[VP_PRINTABLE_MAX];
 
-	snprintf(path, sizeof(path), "%s: annotations", where);
+	snprintf(path, sizeof(path), "%s%sannotations", where ? where : "",
+		 where ? ": " : "");
 	if (vp_json_expect(v, VP_JSON_OBJECT, path, err) < 0)
 		return -1;
 	kv = calloc(v->u.obj.n ? v->u.obj.n : 1, sizeof(*kv));
@@ -101,7 +102,7 @@ static int get_str(const struct vp_json *doc, const char *key, char **dst,
 
 	if (v == NULL || v->type == VP_JSON_NULL)
 		return 0;
-	snprintf(path, sizeof(path), "OCI state: %s", key);
+	snprintf(path, sizeof(path), "%s", key);
 	if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
 		return -1;
 	*dst = strdup(v->u.str.s);
@@ -116,8 +117,7 @@ static int parse_doc(const struct vp_json *doc, struct vp_state *st,
 	const struct vp_json *v;
 
 	if (doc->type != VP_JSON_OBJECT)
-		return vp_err_set(err, 0,
-				  "OCI state: must be a JSON object, got %s",
+		return vp_err_set(err, 0, "must be a JSON object, got %s",
 				  vp_json_type_name(doc->type));
 	if (get_str(doc, "ociVersion", &st->oci_version, err) < 0 ||
 	    get_str(doc, "id", &st->id, err) < 0 ||
@@ -128,13 +128,13 @@ static int parse_doc(const struct vp_json *doc, struct vp_state *st,
 	if (v != NULL && v->type != VP_JSON_NULL) {
 		long long pid;
 
-		if (vp_json_int(v, 0, INT_MAX, "OCI state: pid", &pid, err) < 0)
+		if (vp_json_int(v, 0, INT_MAX, "pid", &pid, err) < 0)
 			return -1;
 		st->pid = (int)pid;
 	}
 	v = vp_json_get(doc, "annotations");
 	if (v != NULL && v->type != VP_JSON_NULL) {
-		if (parse_annotations(v, "OCI state", &st->annotations,
+		if (parse_annotations(v, NULL, &st->annotations,
 				      &st->n_annotations, err) < 0)
 			return -1;
 		st->has_annotations = true;
@@ -149,7 +149,7 @@ int vp_state_parse(const char *buf, size_t len, struct vp_state *st,
 
 	memset(st, 0, sizeof(*st));
 	if (vp_json_parse(buf, len, &doc, err) < 0)
-		return vp_err_wrap(err, "OCI state");
+		return -1;
 	if (parse_doc(doc, st, err) < 0) {
 		vp_state_free(st);
 		return -1;

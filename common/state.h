@@ -33,8 +33,10 @@ struct vp_state {
 	size_t n_annotations;
 };
 
-/* Parse the state document.  Wrong types for known fields are errors;
- * unknown top-level fields are ignored (runtimes add their own). */
+/* Parse the state document.  Wrong types for known fields are errors
+ * naming the field ("pid: must be an integer, got string"; the caller adds
+ * where the state came from); JSON null counts as absent; unknown
+ * top-level fields are ignored (runtimes add their own). */
 int vp_state_parse(const char *buf, size_t len, struct vp_state *st,
 		   struct vp_err *err);
 /* Fill bundle/id from /proc/<pid>/cmdline when missing (cc-runtime), then

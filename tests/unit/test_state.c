@@ -147,30 +147,28 @@ static void test_parse_minimal(void **state)
 static void test_parse_hostile(void **state)
 {
 	(void)state;
-	parse_bad("", "OCI state: invalid JSON: parse error: premature EOF");
-	parse_bad("{\"id\":\"c1\"", "OCI state: invalid JSON");
-	parse_bad("[]", "OCI state: must be a JSON object, got array");
+	parse_bad("", "invalid JSON: parse error: premature EOF");
+	parse_bad("{\"id\":\"c1\"", "invalid JSON");
+	parse_bad("[]", "must be a JSON object, got array");
 	parse_bad("{\"id\":\"a\",\"id\":\"b\"}", "duplicate key `id`");
 	parse_bad("{\"id\":\"a\\u0000b\"}", "string contains NUL");
 	parse_bad("{\"id\":\"\xff\"}", "invalid JSON");
 	parse_bad("{\"pid\":1} {\"pid\":2}", "trailing garbage");
-	parse_bad("{\"id\":5}", "OCI state: id: must be a string, got number");
-	parse_bad("{\"bundle\":[]}", "OCI state: bundle: must be a string");
-	parse_bad("{\"status\":true}", "OCI state: status: must be a string");
-	parse_bad("{\"ociVersion\":{}}", "OCI state: ociVersion:");
-	parse_bad("{\"pid\":\"1\"}",
-		  "OCI state: pid: must be an integer, got string");
+	parse_bad("{\"id\":5}", "id: must be a string, got number");
+	parse_bad("{\"bundle\":[]}", "bundle: must be a string");
+	parse_bad("{\"status\":true}", "status: must be a string");
+	parse_bad("{\"ociVersion\":{}}", "ociVersion:");
+	parse_bad("{\"pid\":\"1\"}", "pid: must be an integer, got string");
 	parse_bad("{\"pid\":-1}",
-		  "OCI state: pid: must be between 0 and 2147483647, got -1");
-	parse_bad("{\"pid\":4294967297}", "OCI state: pid: must be between");
-	parse_bad("{\"pid\":1.5}",
-		  "OCI state: pid: must be an integer, got 1.5");
+		  "pid: must be between 0 and 2147483647, got -1");
+	parse_bad("{\"pid\":4294967297}", "pid: must be between");
+	parse_bad("{\"pid\":1.5}", "pid: must be an integer, got 1.5");
 	parse_bad("{\"annotations\":[]}",
-		  "OCI state: annotations: must be an object, got array");
+		  "annotations: must be an object, got array");
 	parse_bad("{\"annotations\":{\"a\":\"b\",\"c\":1}}",
-		  "OCI state: annotations.c: must be a string, got number");
+		  "annotations.c: must be a string, got number");
 	parse_bad("{\"annotations\":{\"k\\n\":{}}}",
-		  "OCI state: annotations.k?: must be a string, got object");
+		  "annotations.k?: must be a string, got object");
 	parse_bad("{\"annotations\":{\"a\":\"1\",\"a\":\"2\"}}",
 		  "duplicate key `a`");
 }
