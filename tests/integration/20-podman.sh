@@ -114,7 +114,7 @@ else
 	tap_fail "podman rm -f of the annotated container" "$(cat "$T/rm.log")"
 fi
 # podman runs poststop from its cleanup process: bounded wait for it.
-vp_wait_for 20 test "$(ovs_port_count "$BR")" -eq 0
+vp_wait_for 20 eval '[ "$(ovs_port_count "$BR")" -eq 0 ]'
 if [ "$(ovs_port_count "$BR")" -eq 0 ] && [ ! -e "$SB" ]; then
 	tap_ok "after podman rm: port, record and sandbox dir gone"
 else
@@ -127,6 +127,30 @@ if [ "$(calls "$CID")" -eq 2 ] && grep -q '"status":"stopped"' "$LOG"; then
 else
 	tap_fail "hook ran a second time (state status stopped: poststop)" "$(cat "$LOG")"
 fi
+
+# A detached container that exits on its own: poststop comes from
+# podman's cleanup process (conmon's exit command), not from a podman
+# command run by the test.
+if CID2=$(vp_podman --hooks-dir "$HOOKS" run -d --name vp-selfexit "${VP_PODMAN_RUN[@]}" \
+	--annotation "$(podman_annotation io.vnfplug.networks "$REQ")" \
+	"$VP_IMAGE" sleep 2 2>"$T/run2.err"); then
+	CID2=$(printf '%s' "$CID2" | tail -n 1)
+	n=$(ovs_port_count "$BR")
+	vp_wait_for 30 eval '[ "$(calls "$CID2")" -ge 2 ]'
+	vp_wait_for 10 eval '[ "$(ovs_port_count "$BR")" -eq 0 ]'
+	if [ "$n" -eq 1 ] && [ "$(ovs_port_count "$BR")" -eq 0 ] &&
+		[ ! -e "$(vp_sandbox_dir "$CID2")" ] && [ "$(calls "$CID2")" -eq 2 ]; then
+		tap_ok "container exiting on its own: port while running, poststop from podman's cleanup removes it"
+	else
+		tap_fail "container exiting on its own: port while running, poststop from podman's cleanup removes it" \
+			"ports while running: $n, now: $(ovs_port_count "$BR")" \
+			"hook calls for $CID2: $(calls "$CID2")" "$(cat "$LOG")"
+	fi
+else
+	tap_fail "container exiting on its own: port while running, poststop from podman's cleanup removes it" \
+		"$(cat "$T/run2.err")"
+fi
+vp_podman rm -f -t 0 vp-selfexit >/dev/null 2>&1
 
 # ------------------------------------------- without the annotation ---
 before=$(grep -c '^argv:' "$LOG")
@@ -173,7 +197,7 @@ else
 	tap_ok "podman run with a multicast MAC request fails before the process starts"
 fi
 vp_podman rm -f -t 0 vp-bad >/dev/null 2>&1
-vp_wait_for 10 test "$(vp_sandbox_count)" -eq 0
+vp_wait_for 10 eval '[ "$(vp_sandbox_count)" -eq 0 ]'
 if [ "$(ovs_port_count "$BR")" -eq 0 ] && [ "$(vp_sandbox_count)" -eq 0 ]; then
 	tap_ok "refused podman container leaves no port and no sandbox"
 else

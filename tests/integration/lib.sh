@@ -200,6 +200,10 @@ vp_require_hook() {
 }
 
 # vp_wait_for SECONDS CMD ARGS...: poll every 0.1 s until CMD succeeds.
+# The arguments are expanded once, by the caller: to re-evaluate a
+# command substitution on each poll, quote it for eval:
+#   vp_wait_for 10 eval '[ "$(ovs_port_count "$BR")" -eq 0 ]'
+# (with `set -u`, variables used inside must be set globally).
 vp_wait_for() {
 	local deadline=$((SECONDS + $1))
 	shift
