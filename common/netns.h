@@ -1,0 +1,55 @@
+/* netns.h - moving a netdev into a container's network namespace and back
+ * (DESIGN §1, namespace runtimes), with libnl-3 route.
+ *
+ * In: the link goes host -> a private temporary namespace, where it is
+ * renamed to the requested name and given its MAC and MTU (no clash with
+ * names in either the host or the container), then -> the container's
+ * namespace (/proc/<pid>/ns/net), where it is brought up.  A name already
+ * taken in the container is an error naming it.
+ * Out: the reverse, restoring the original name, MAC, MTU and up/down
+ * state.  When the container's namespace is gone the kernel has already
+ * returned a physical netdev to the host namespace, under its container
+ * name or a kernel-chosen one: the link is then found by PCI address
+ * (<sysfs_root>/bus/pci/devices/<pci>/net/) or, failing that, by ifindex
+ * — never by name alone.  The hook is single-threaded: these functions
+ * setns() the process and always return it to the namespace it started in.
+ */
+#ifndef VP_NETNS_H
+#define VP_NETNS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct vp_link {
+	char ifname[16];
+	int ifindex;
+	uint8_t mac[6];
+	unsigned mtu;
+	bool up;
+};
+
+/* Current state of a link in the hook's namespace. */
+int vp_link_get(const char *ifname, struct vp_link *out, struct vp_err *err);
+
+struct vp_netns_target {
+	const char *proc_root;      /* "/proc" */
+	int pid;                    /* a process in the container's netns */
+};
+
+/* mac may be NULL (keep), mtu 0 (keep).  On success *moved says where it
+ * went (its ifindex in the container). */
+int vp_netns_move_in(const struct vp_netns_target *t, const char *ifname,
+		     const char *new_name, const uint8_t *mac, unsigned mtu,
+		     struct vp_link *moved, struct vp_err *err);
+
+/* Bring the link named `ns_ifname` back from the container (or find it in
+ * the host by `pci`/`orig->ifindex` when the namespace is gone) and restore
+ * `orig`.  A link that exists nowhere any more (a virtual device destroyed
+ * with its namespace) is reported with errnum ENODEV. */
+int vp_netns_move_out(const struct vp_netns_target *t, const char *ns_ifname,
+		      const char *sysfs_root, const char *pci,
+		      const struct vp_link *orig, struct vp_err *err);
+
+#endif

@@ -1,0 +1,24 @@
+/* vfio.h - moving a PCI function to vfio-pci and back through sysfs
+ * (DESIGN §5): write "vfio-pci" to <dev>/driver_override, unbind from the
+ * current driver, write the address to <root>/bus/pci/drivers_probe, then
+ * check <dev>/driver is vfio-pci.  Restore: clear driver_override, unbind
+ * from vfio-pci, drivers_probe, check the original driver is back.  Each
+ * step's result is polled with a bound (driver binding is asynchronous on
+ * some kernels). */
+#ifndef VP_VFIO_H
+#define VP_VFIO_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* orig_driver receives the driver it was bound to ("" if none). */
+int vp_vfio_bind(const char *sysfs_root, const char *pci, char *orig_driver,
+		 size_t orig_size, unsigned timeout_ms, struct vp_err *err);
+/* Idempotent: a device already back on orig_driver (or unbound when
+ * orig_driver is "") with no override is success. */
+int vp_vfio_restore(const char *sysfs_root, const char *pci,
+		    const char *orig_driver, unsigned timeout_ms,
+		    struct vp_err *err);
+
+#endif

@@ -1,0 +1,69 @@
+/* vfnl.h - PF-side VF configuration over rtnetlink (libnl-3): the only
+ * module besides netns.c that includes libnl headers.
+ *
+ * Read: RTM_GETLINK on the PF with IFLA_EXT_MASK RTEXT_FILTER_VF, parse
+ * IFLA_VFINFO_LIST for the VF.  Write: RTM_SETLINK on the PF carrying
+ * IFLA_VFINFO_LIST/IFLA_VF_INFO with the attributes selected in `fields`.
+ * The message builder is separate so tests can check the exact attributes
+ * (no NIC here accepts VF configuration).
+ */
+#ifndef VP_VFNL_H
+#define VP_VFNL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define VP_ETH_P_8021Q 0x8100
+#define VP_ETH_P_8021AD 0x88a8
+
+enum vp_vf_field {
+	VP_VF_MAC = 1 << 0,
+	VP_VF_VLAN = 1 << 1,        /* vlan, qos, vlan_proto together */
+	VP_VF_SPOOFCHK = 1 << 2,
+	VP_VF_TRUST = 1 << 3,
+	VP_VF_RATE = 1 << 4,        /* min and max tx rate together */
+	VP_VF_LINK_STATE = 1 << 5,
+};
+
+enum vp_vf_link_state {        /* values of IFLA_VF_LINK_STATE_* */
+	VP_VF_LINK_AUTO = 0,
+	VP_VF_LINK_ENABLE = 1,
+	VP_VF_LINK_DISABLE = 2,
+};
+
+struct vp_vf_config {
+	unsigned fields;            /* which members below are meaningful */
+	uint8_t mac[6];
+	unsigned vlan;              /* 0..4095, 0 = none */
+	unsigned qos;               /* 0..7 */
+	uint16_t vlan_proto;        /* VP_ETH_P_8021Q / VP_ETH_P_8021AD */
+	bool spoofchk;
+	bool trust;
+	unsigned min_tx_rate;       /* Mbit/s, 0 = unlimited */
+	unsigned max_tx_rate;
+	enum vp_vf_link_state link_state;
+};
+
+struct nl_msg;
+
+/* Build the RTM_SETLINK request for VF `vf` of the PF with ifindex
+ * `pf_ifindex`.  A 802.1ad VLAN goes in IFLA_VF_VLAN_LIST (the legacy
+ * IFLA_VF_VLAN has no protocol); 802.1Q uses IFLA_VF_VLAN. */
+int vp_vfnl_build_set(int pf_ifindex, unsigned vf,
+		      const struct vp_vf_config *want, struct nl_msg **out,
+		      struct vp_err *err);
+/* Parse one RTM_NEWLINK reply (the PF) for VF `vf`'s current settings;
+ * fields says which the kernel reported. */
+int vp_vfnl_parse_link(struct nl_msg *msg, unsigned vf,
+		       struct vp_vf_config *out, struct vp_err *err);
+
+/* Against the kernel.  Errors name the PF and VF and carry nl_geterror's
+ * text: "PF `ens785f0` VF 3: set VLAN: Operation not supported". */
+int vp_vfnl_get(const char *pf_ifname, unsigned vf, struct vp_vf_config *out,
+		struct vp_err *err);
+int vp_vfnl_set(const char *pf_ifname, unsigned vf,
+		const struct vp_vf_config *want, struct vp_err *err);
+
+#endif
