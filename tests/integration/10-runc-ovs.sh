@@ -241,6 +241,30 @@ else
 		"exit $HOOK_RC, $n ports" "$HOOK_ERR"
 fi
 
+# createRuntime is accepted as a prestart synonym.
+hook_run createRuntime < <(state_json cr1 --bundle "$T/nowhere" --request "$REQ1")
+n=$(ovs_port_count "$BR")
+if [ "$HOOK_RC" -eq 0 ] && [ "$n" -eq 1 ] && [ -f "$(vp_sandbox_dir cr1)/devices.json" ]; then
+	tap_ok "stage createRuntime acts as prestart"
+else
+	tap_fail "stage createRuntime acts as prestart" "exit $HOOK_RC, $n ports" "$HOOK_ERR"
+fi
+
+# poststop is idempotent: the port already gone (an operator removed it,
+# or OVS lost it) is not an error, and a second poststop is a no-op.
+ovs_vsctl --if-exists del-port "$BR" "$(ovs_ports "$BR" | head -n 1)"
+hook_run poststop < <(state_json cr1 --status stopped --bundle "$T/nowhere" --request "$REQ1")
+rc1=$HOOK_RC err1=$HOOK_ERR
+hook_run poststop < <(state_json cr1 --status stopped --bundle "$T/nowhere" --request "$REQ1")
+if [ "$rc1" -eq 0 ] && [ "$HOOK_RC" -eq 0 ] && [ ! -e "$(vp_sandbox_dir cr1)" ] &&
+	[ "$(ovs_port_count "$BR")" -eq 0 ]; then
+	tap_ok "poststop after the port vanished, and poststop twice: exit 0, sandbox dir gone"
+else
+	tap_fail "poststop after the port vanished, and poststop twice: exit 0, sandbox dir gone" \
+		"first exit $rc1: $err1" "second exit $HOOK_RC: $HOOK_ERR" \
+		"$(ls -la "$(vp_sandbox_dir cr1)" 2>&1)"
+fi
+
 # -------------------------------------------------------- no annotation --
 B4=$T/b4
 runc_bundle "$B4" -- sh -c 'echo vp-plain-ran'

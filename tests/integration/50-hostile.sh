@@ -42,12 +42,12 @@ else
 	tap_bail "control: poststop removes it again" "exit $HOOK_RC" "$HOOK_ERR"
 fi
 
-# hostile DESC REGEX STATEFILE [CONFIG]: run prestart with STATEFILE on
-# stdin and check (a)-(d).  REGEX is matched case-insensitively (grep -E)
-# against stderr.
+# hostile DESC REGEX STATEFILE [CONFIG [STAGE]]: run the hook (stage
+# prestart by default) with STATEFILE on stdin and check (a)-(d).  REGEX is
+# matched case-insensitively (grep -E) against stderr.
 hostile() {
-	local desc=$1 re=$2 state=$3 cfg=${4:-$CFG_OK} why=() n sb
-	hook_run --config "$cfg" prestart <"$state"
+	local desc=$1 re=$2 state=$3 cfg=${4:-$CFG_OK} stage=${5:-prestart} why=() n sb
+	hook_run --config "$cfg" "$stage" <"$state"
 	[ "$HOOK_RC" -ne 0 ] || why+=("(a) exit status 0, want non-zero")
 	[ "$HOOK_RC" -lt 126 ] || why+=("(a) exit status $HOOK_RC: crashed or timed out")
 	printf '%s\n' "$HOOK_ERR" | grep -Eiq -- "$re" ||
@@ -147,6 +147,10 @@ if [ -e "$VP_RUN_DIR/escape" ] || [ -e "$VP_RUN_DIR/../escape" ]; then
 else
 	tap_ok "sandbox id ../../escape created nothing outside sandboxes/"
 fi
+
+# Usage errors: an unknown stage is refused before anything is read.
+state_json stage1 --request '[{"network":"chain"}]' >"$T/stage1.json"
+hostile "unknown stage 'poststart' refused" 'stage' "$T/stage1.json" "$CFG_OK" poststart
 
 # ------------------------------------------------- socket path length --
 # socket_dir so long that <socket_dir>/<15-byte port>.sock exceeds 107

@@ -490,6 +490,7 @@ state_json() {
 # hook_run [--config CFG] STAGE [< STATE]: run the hook directly (stdin is
 # the state).  Sets HOOK_RC, HOOK_OUT, HOOK_ERR (contents) and returns
 # HOOK_RC.
+# shellcheck disable=SC2034 # read by the tests
 HOOK_RC=0 HOOK_OUT="" HOOK_ERR=""
 hook_run() {
 	local cfg=$VP_CFG t
@@ -497,7 +498,9 @@ hook_run() {
 	t=$(vp_tmpdir)
 	timeout 60 "$VP_HOOK" --config "$cfg" "$@" >"$t/hook.out" 2>"$t/hook.err"
 	HOOK_RC=$?
+	# shellcheck disable=SC2034
 	HOOK_OUT=$(cat "$t/hook.out")
+	# shellcheck disable=SC2034
 	HOOK_ERR=$(cat "$t/hook.err")
 	return "$HOOK_RC"
 }
