@@ -14,16 +14,24 @@
 # VP_KEEP_TMP=1 keeps the temp dir (logs, OVS database) for debugging.
 #
 # Overview:
-#   TAP        tap_ok tap_fail tap_skip tap_check tap_done tap_bail tap_diag
-#   cleanup    vp_tmpdir vp_on_exit
-#   checks     vp_require_root vp_require_cmd vp_require_hook
+#   TAP        tap_ok tap_fail tap_skip tap_check tap_result tap_done
+#              tap_bail tap_skip_all tap_diag
+#   cleanup    vp_tmpdir vp_on_exit (the temp dir exists once sourced)
+#   checks     vp_require_root vp_require_cmd vp_require_hook vp_wait_for
+#              vp_pid_alive vp_kill_pidfile
 #   hugepages  hugepages_ensure N
 #   OVS-DPDK   ovs_start ovs_stop ovs_vsctl ovs_add_bridge ovs_ports
-#              ovs_port_count ovs_iface_get
+#              ovs_port_count ovs_iface_get ovs_iface_live
+#              (vswitchd runs in its own network namespace: the netdev
+#              datapath's tap devices cannot clash with another instance)
 #   hook       vp_config_write vp_sandbox_dir vp_sandbox_count state_json
-#              hook_run vp_wait_for
-#   runc       runc_bundle runc_run runc_run_detached runc_delete vp_runc
+#              hook_run
+#   runc       runc_bundle runc_run runc_run_detached runc_delete runc_log
+#              vp_runc vp_rootfs vp_json_array
 #   podman     podman_image vp_podman podman_annotation
+#
+# Call ovs_start, vp_on_exit and hook_run in the script's own shell, not
+# inside $(...): what they set would be lost with the subshell.
 
 set -u
 set -o pipefail
