@@ -13,7 +13,8 @@ BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share/vnfplug
 SYSCONFDIR ?= /etc
-HOOKSDIR  ?= $(PREFIX)/share/containers/oci/hooks.d
+# where podman and CRI-O look by default, whatever PREFIX is
+HOOKSDIR  ?= /usr/share/containers/oci/hooks.d
 DESTDIR   ?=
 BUILD     ?= build
 

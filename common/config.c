@@ -227,12 +227,12 @@ static int parse_network(const char *name, const struct vp_json *o,
 		net->type = VP_NET_VHOST_USER;
 		return parse_vhost(o, prefix, &net->vhost, err);
 	}
-	if (strcmp(type->u.str.s, "sriov") == 0)
-		return vp_err_set(err, 0,
-				  "%s: sriov is not supported by this build "
-				  "yet",
-				  path);
-	return vp_err_set(err, 0, "%s: unknown type `%s` (known: vhost-user)",
+	if (strcmp(type->u.str.s, "sriov") == 0) {
+		net->type = VP_NET_SRIOV;
+		return vp_config_parse_sriov(o, prefix, &net->sriov, err);
+	}
+	return vp_err_set(err, 0,
+			  "%s: unknown type `%s` (known: vhost-user, sriov)",
 			  path, vp_printable(type->u.str.s, buf, sizeof(buf)));
 }
 
@@ -361,6 +361,7 @@ void vp_config_free(struct vp_config *cfg)
 		free(net->vhost.bridge);
 		free(net->vhost.ovsdb);
 		free(net->vhost.socket_dir);
+		vp_config_free_sriov(&net->sriov);
 	}
 	free(cfg->networks);
 	memset(cfg, 0, sizeof(*cfg));

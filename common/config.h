@@ -10,8 +10,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
+#include "vfnl.h"
 
 #define VP_DEFAULT_CONFIG "/etc/vnfplug/vnfplug.json"
 #define VP_DEFAULT_RUN_DIR "/run/vnfplug"
@@ -25,7 +27,7 @@
 #define VP_DEFAULT_LOCK_TIMEOUT_MS 10000
 #define VP_MAX_QUEUES_LIMIT 64     /* hard ceiling for max_queues */
 
-enum vp_net_type { VP_NET_VHOST_USER };
+enum vp_net_type { VP_NET_VHOST_USER, VP_NET_SRIOV };
 enum vp_switch { VP_SWITCH_OVS_DPDK };
 
 struct vp_vhost_net {
@@ -40,10 +42,47 @@ struct vp_vhost_net {
 			     * MSI-X (only for TCG test guests, DESIGN §6) */
 };
 
+/* How a VF reaches the container (vnfplug.json(5) gives the auto rule). */
+enum vp_sriov_mode {
+	VP_MODE_AUTO,       /* vfio for VM runtimes, netns otherwise */
+	VP_MODE_VFIO,       /* bind to vfio-pci, -device vfio-pci for QEMU */
+	VP_MODE_NETNS,      /* move the VF netdev into the container netns */
+};
+
+/* What a request may set on an sriov network ("allow"). */
+enum vp_allow {
+	VP_ALLOW_MAC = 1 << 0,
+	VP_ALLOW_VLAN = 1 << 1,
+	VP_ALLOW_QOS = 1 << 2,
+	VP_ALLOW_SPOOFCHK = 1 << 3,
+	VP_ALLOW_TRUST = 1 << 4,
+	VP_ALLOW_MIN_TX_RATE = 1 << 5,
+	VP_ALLOW_MAX_TX_RATE = 1 << 6,
+	VP_ALLOW_LINK_STATE = 1 << 7,
+	VP_ALLOW_MTU = 1 << 8,
+};
+
+#define VP_SRIOV_MAX_PFS 64
+
+struct vp_sriov_net {
+	char **pfs;         /* netdev names or PCI addresses, in order */
+	size_t n_pfs;
+	bool has_vendor, has_device; /* VF selector */
+	uint16_t vendor, device;
+	enum vp_sriov_mode mode;
+	bool pf_netlink;    /* configure the VF from the PF over rtnetlink
+			     * (false: the PF driver has no ndo_set_vf_*) */
+	struct vp_vf_config vf; /* defaults: vlan, qos, proto, spoofchk,
+				 * trust, rates, link state (not MAC) */
+	unsigned mtu;       /* netns mode: VF netdev MTU, 0 = keep */
+	unsigned allow;     /* VP_ALLOW_* */
+};
+
 struct vp_network {
 	char *name;         /* [A-Za-z0-9_.-]{1,63} */
 	enum vp_net_type type;
 	struct vp_vhost_net vhost;
+	struct vp_sriov_net sriov;
 };
 
 struct vp_config {
@@ -65,6 +104,14 @@ int vp_config_load(const char *path, struct vp_config *cfg, struct vp_err *err);
 int vp_config_parse(const char *buf, size_t len, struct vp_config *cfg,
 		    struct vp_err *err);
 void vp_config_free(struct vp_config *cfg);
+/* config_sriov.c: the "sriov" network object (called by config.c). */
+struct vp_json;
+int vp_config_parse_sriov(const struct vp_json *o, const char *prefix,
+			  struct vp_sriov_net *s, struct vp_err *err);
+void vp_config_free_sriov(struct vp_sriov_net *s);
+/* "vlan", "mtu", ... for one VP_ALLOW_* bit. */
+const char *vp_allow_name(unsigned bit);
+
 const struct vp_network *vp_config_network(const struct vp_config *cfg,
 					   const char *name);
 

@@ -163,10 +163,21 @@ int vp_mkdir_p(const char *path, mode_t mode, struct vp_err *err)
 		*p = '\0';
 		if (mkdir(copy, mode) < 0 && errno != EEXIST)
 			return vp_err_set(err, errno, "mkdir `%s`", copy);
-		/* lstat: an existing symlink where a directory belongs is
-		 * someone else's redirection, not ours to follow */
+		/* lstat: a symlink where a directory belongs is followed only
+		 * when root owns it (/var/run -> /run); anyone else's is a
+		 * redirection squatted in a shared directory */
 		if (lstat(copy, &st) < 0)
 			return vp_err_set(err, errno, "stat `%s`", copy);
+		if (S_ISLNK(st.st_mode)) {
+			if (st.st_uid != 0)
+				return vp_err_set(err, ENOTDIR,
+						  "`%s` is a symlink not owned "
+						  "by root",
+						  copy);
+			if (stat(copy, &st) < 0)
+				return vp_err_set(err, errno, "stat `%s`",
+						  copy);
+		}
 		if (!S_ISDIR(st.st_mode))
 			return vp_err_set(err, ENOTDIR,
 					  "`%s` is not a directory", copy);

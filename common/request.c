@@ -18,8 +18,135 @@
 
 #define A VP_ANNOTATION_NETWORKS
 
-static const char *const item_keys[] = {"network", "ifname", "mac", "queues",
-					NULL};
+static const char *const item_keys[] = {
+	"network", "ifname", "mac", "queues", "vlan", "qos", "spoofchk",
+	"trust", "min_tx_rate", "max_tx_rate", "link_state", "mtu", NULL,
+};
+
+/* Optional sriov settings: parsed for form here, checked against the
+ * network's "allow" list in resolve. */
+static int parse_vf_settings(const struct vp_json *o, size_t i,
+			     struct vp_request_item *it, struct vp_err *err)
+{
+	static const char *const links[] = { "auto", "enable", "disable",
+					     NULL };
+	static const struct {
+		const char *key;
+		unsigned bit;
+		long long min, max;
+	} ints[] = {
+		{ "vlan", VP_ALLOW_VLAN, 0, 4095 },
+		{ "qos", VP_ALLOW_QOS, 0, 7 },
+		{ "min_tx_rate", VP_ALLOW_MIN_TX_RATE, 0, 1000000 },
+		{ "max_tx_rate", VP_ALLOW_MAX_TX_RATE, 0, 1000000 },
+		{ "mtu", VP_ALLOW_MTU, 68, 65535 },
+	};
+	const struct vp_json *v;
+	char path[64], buf[VP_PRINTABLE_MAX];
+	long long n;
+
+	for (size_t k = 0; k < sizeof(ints) / sizeof(ints[0]); k++) {
+		v = vp_json_get(o, ints[k].key);
+		if (v == NULL)
+			continue;
+		snprintf(path, sizeof(path), A "[%zu].%s", i, ints[k].key);
+		if (vp_json_int(v, ints[k].min, ints[k].max, path, &n, err) < 0)
+			return -1;
+		it->set |= ints[k].bit;
+		switch (ints[k].bit) {
+		case VP_ALLOW_VLAN: it->vf.vlan = (unsigned)n; break;
+		case VP_ALLOW_QOS: it->vf.qos = (unsigned)n; break;
+		case VP_ALLOW_MIN_TX_RATE: it->vf.min_tx_rate = (unsigned)n; break;
+		case VP_ALLOW_MAX_TX_RATE: it->vf.max_tx_rate = (unsigned)n; break;
+		default: it->mtu = (unsigned)n; break;
+		}
+	}
+	for (int b = 0; b < 2; b++) {
+		const char *key = b ? "trust" : "spoofchk";
+
+		v = vp_json_get(o, key);
+		if (v == NULL)
+			continue;
+		snprintf(path, sizeof(path), A "[%zu].%s", i, key);
+		if (vp_json_expect(v, VP_JSON_BOOL, path, err) < 0)
+			return -1;
+		it->set |= b ? VP_ALLOW_TRUST : VP_ALLOW_SPOOFCHK;
+		*(b ? &it->vf.trust : &it->vf.spoofchk) = v->u.boolean;
+	}
+	v = vp_json_get(o, "link_state");
+	if (v != NULL) {
+		int found = -1;
+
+		snprintf(path, sizeof(path), A "[%zu].link_state", i);
+		if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
+			return -1;
+		for (int k = 0; links[k] != NULL; k++)
+			if (strcmp(v->u.str.s, links[k]) == 0)
+				found = k;
+		if (found < 0)
+			return vp_err_set(err, 0,
+					  "%s: `%s` is not one of auto, enable, "
+					  "disable",
+					  path,
+					  vp_printable(v->u.str.s, buf,
+						       sizeof(buf)));
+		it->set |= VP_ALLOW_LINK_STATE;
+		it->vf.link_state = (enum vp_vf_link_state)found;
+	}
+	return 0;
+}
+
+/* Merge the request's settings over the sriov network's defaults. */
+static int resolve_sriov(struct vp_request_item *it, size_t i,
+			 const struct vp_network *net, bool mac_given,
+			 struct vp_err *err)
+{
+	const struct vp_sriov_net *s = &net->sriov;
+	unsigned given = it->set | (mac_given ? VP_ALLOW_MAC : 0);
+	unsigned denied = given & ~s->allow;
+	struct vp_vf_config vf = s->vf;
+
+	if (it->queues != 0)
+		return vp_err_set(err, 0,
+				  A "[%zu].queues: only vhost-user networks "
+				    "have queues; `%s` is sriov",
+				  i, net->name);
+	if (denied != 0) {
+		unsigned bit = denied & -denied;
+
+		return vp_err_set(err, 0,
+				  A "[%zu].%s: network `%s` does not let "
+				    "containers set it",
+				  i, vp_allow_name(bit), net->name);
+	}
+	if (it->set & VP_ALLOW_VLAN)
+		vf.vlan = it->vf.vlan;
+	if (it->set & VP_ALLOW_QOS)
+		vf.qos = it->vf.qos;
+	if (it->set & VP_ALLOW_SPOOFCHK)
+		vf.spoofchk = it->vf.spoofchk;
+	if (it->set & VP_ALLOW_TRUST)
+		vf.trust = it->vf.trust;
+	if (it->set & VP_ALLOW_MIN_TX_RATE)
+		vf.min_tx_rate = it->vf.min_tx_rate;
+	if (it->set & VP_ALLOW_MAX_TX_RATE)
+		vf.max_tx_rate = it->vf.max_tx_rate;
+	if (it->set & VP_ALLOW_LINK_STATE)
+		vf.link_state = it->vf.link_state;
+	if (vf.max_tx_rate != 0 && vf.min_tx_rate > vf.max_tx_rate)
+		return vp_err_set(err, 0,
+				  A "[%zu]: min_tx_rate %u is above "
+				    "max_tx_rate %u",
+				  i, vf.min_tx_rate, vf.max_tx_rate);
+	if (vf.qos != 0 && vf.vlan == 0)
+		return vp_err_set(err, 0, A "[%zu].qos: needs a vlan", i);
+	memcpy(vf.mac, it->mac, 6);
+	vf.fields |= VP_VF_MAC;
+	it->vf = vf;
+	if (!(it->set & VP_ALLOW_MTU))
+		it->mtu = s->mtu;
+	return 0;
+}
 
 static int parse_item(const struct vp_json *o, size_t i,
 		      struct vp_request_item *it, struct vp_err *err)
@@ -90,7 +217,7 @@ static int parse_item(const struct vp_json *o, size_t i,
 			return -1;
 		it->queues = (unsigned)q;
 	}
-	return 0;
+	return parse_vf_settings(o, i, it, err);
 }
 
 int vp_request_parse(const char *annotation, struct vp_request *req,
@@ -148,6 +275,29 @@ static void list_networks(const struct vp_config *cfg, char *out, size_t size)
 	}
 }
 
+static bool ifname_taken(const struct vp_request *req, const char *name)
+{
+	for (size_t i = 0; i < req->n; i++)
+		if (strcmp(req->items[i].ifname, name) == 0)
+			return true;
+	return false;
+}
+
+/* The first "net<k>" no entry uses (given or already defaulted), so
+ * [{"ifname":"net1"},{}] names the second "net0", not a clashing "net1". */
+static void default_ifname(const struct vp_request *req,
+			   struct vp_request_item *it)
+{
+	char name[16];
+
+	for (unsigned k = 0;; k++) {
+		snprintf(name, sizeof(name), "net%u", k);
+		if (!ifname_taken(req, name))
+			break;
+	}
+	memcpy(it->ifname, name, sizeof(name));
+}
+
 int vp_request_resolve(struct vp_request *req, const struct vp_config *cfg,
 		       const char *sandbox_id, struct vp_err *err)
 {
@@ -168,6 +318,27 @@ int vp_request_resolve(struct vp_request *req, const struct vp_config *cfg,
 					  i, it->network, list);
 		}
 		it->net = net;
+		bool mac_given = it->has_mac;
+
+		if (!it->has_mac) {
+			vp_mac_derive(sandbox_id, (unsigned)i, it->mac);
+			it->has_mac = true;
+		}
+		if (it->ifname[0] == '\0')
+			default_ifname(req, it);
+		if (net->type == VP_NET_SRIOV) {
+			if (resolve_sriov(it, i, net, mac_given, err) < 0)
+				return -1;
+			continue;
+		}
+		if (it->set != 0) {
+			unsigned bit = it->set & -it->set;
+
+			return vp_err_set(err, 0,
+					  A "[%zu].%s: only sriov networks take "
+					    "it; `%s` is vhost-user",
+					  i, vp_allow_name(bit), net->name);
+		}
 		if (it->queues == 0)
 			it->queues = net->vhost.queues;
 		if (it->queues > net->vhost.max_queues)
@@ -177,13 +348,6 @@ int vp_request_resolve(struct vp_request *req, const struct vp_config *cfg,
 					    "`%s`, got %u",
 					  i, net->vhost.max_queues, net->name,
 					  it->queues);
-		if (it->ifname[0] == '\0')
-			snprintf(it->ifname, sizeof(it->ifname), "net%u",
-				 (unsigned)i);
-		if (!it->has_mac) {
-			vp_mac_derive(sandbox_id, (unsigned)i, it->mac);
-			it->has_mac = true;
-		}
 	}
 	/* After defaults: a default "net1" can clash with a given one. */
 	for (size_t i = 0; i < req->n; i++) {

@@ -1,6 +1,9 @@
 /* request.h - the container's request, annotation io.vnfplug.networks.
  *
- * A JSON array of {network, ifname?, mac?, queues?}; anything else (unknown
+ * A JSON array of {network, ifname?, mac?, queues?} (vhost-user) or
+ * {network, ifname?, mac?, vlan?, qos?, spoofchk?, trust?, min_tx_rate?,
+ * max_tx_rate?, link_state?, mtu?} (sriov, each only where the network's
+ * "allow" lists it); anything else (unknown
  * keys, wrong types, empty array, more than VP_REQUEST_MAX entries) is an
  * error naming the entry and field: "io.vnfplug.networks[1].mac: multicast
  * address 01:00:5e:00:00:01 not allowed".
@@ -21,10 +24,16 @@
 
 struct vp_request_item {
 	char *network;
-	char ifname[16];    /* "" when not given; resolve sets "net<i>" */
+	char ifname[16];    /* "" when not given; resolve sets the first
+			     * free "net<k>" */
 	bool has_mac;
 	uint8_t mac[6];
 	unsigned queues;    /* 0 when not given; resolve sets the default */
+	/* sriov: which VP_ALLOW_* settings the request gave, their values;
+	 * resolve merges them over the network's defaults into vf/mtu */
+	unsigned set;
+	struct vp_vf_config vf;
+	unsigned mtu;
 	const struct vp_network *net;  /* set by vp_request_resolve */
 };
 

@@ -56,7 +56,9 @@ int main(int argc, char **argv)
 	 * environment: stand somewhere neutral, trust nothing inherited. */
 	if (chdir("/") < 0)
 		return 1;
-	umask(077);
+	/* files and directories get explicit modes; 022 only keeps group
+	 * and others from gaining write on what QEMU and OVS must read */
+	umask(022);
 	clearenv();
 	vp_log_init("vnfplug-hook", level);
 
@@ -73,9 +75,16 @@ int main(int argc, char **argv)
 			o.config_path = argv[++i];
 		} else if (strncmp(a, "--config=", 9) == 0) {
 			o.config_path = a + 9;
-		} else if (strcmp(a, "--log-level") == 0 && i + 1 < argc &&
-			   parse_level(argv[i + 1], &level) == 0) {
-			i++;
+		} else if (strcmp(a, "--log-level") == 0 && i + 1 < argc) {
+			if (parse_level(argv[++i], &level) < 0) {
+				vp_log_error("unknown log level `%s`", argv[i]);
+				return 2;
+			}
+		} else if (strncmp(a, "--log-level=", 12) == 0) {
+			if (parse_level(a + 12, &level) < 0) {
+				vp_log_error("unknown log level `%s`", a + 12);
+				return 2;
+			}
 		} else if (a[0] != '-' && stage == NULL) {
 			stage = a;
 		} else {
@@ -88,6 +97,12 @@ int main(int argc, char **argv)
 		vp_log_error(stage ? "unknown stage `%s`" : "no stage given%s",
 			     stage ? stage : "");
 		usage(stderr);
+		return 2;
+	}
+	if (o.config_path[0] != '/') {
+		/* we run from "/" whatever the runtime's cwd was */
+		vp_log_error("--config `%s`: must be an absolute path",
+			     o.config_path);
 		return 2;
 	}
 	vp_log_init("vnfplug-hook", level);

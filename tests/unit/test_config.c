@@ -220,11 +220,12 @@ static void test_values(void **state)
 {
 	(void)state;
 	bad(NET("\"bridge\":\"br\""), "networks.chain.type: missing");
-	bad(NET("\"type\":\"sriov\",\"pfs\":[\"eth0\"]"),
-	    "networks.chain.type: sriov is not supported by this build yet");
+	bad(NET("\"type\":\"sriov\",\"pfs\":[]"),
+	    "networks.chain.pfs: must list 1 to 64 PFs");
 	bad(NET("\"type\":\"macvtap\","
 		"\"bridge\":\"br\""),
-	    "networks.chain.type: unknown type `macvtap` (known: vhost-user)");
+	    "networks.chain.type: unknown type `macvtap` (known: vhost-user, "
+	    "sriov)");
 	bad(NET(VH ",\"switch\":\"vpp\""),
 	    "networks.chain.switch: `vpp` is not supported (supported: "
 	    "ovs-dpdk)");

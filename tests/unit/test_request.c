@@ -176,7 +176,8 @@ static void test_parse_keys_and_types(void **state)
 	(void)state;
 	parse_bad("[{\"network\":\"chain\",\"pf\":\"eth0\"}]",
 		  R "[0]: unknown key `pf` (allowed: network, ifname, mac, "
-		    "queues)");
+		    "queues, vlan, qos, spoofchk, trust, min_tx_rate, "
+		    "max_tx_rate, link_state, mtu)");
 	parse_bad("[{\"network\":\"chain\"},{\"network\":\"chain\","
 		  "\"bridge\":\"br0\"}]",
 		  R "[1]: unknown key `bridge`");
@@ -275,7 +276,7 @@ static void test_resolve(void **state)
 	tu_assert_ok(vp_request_resolve(&req, cfg, "sb1", &err), err);
 	assert_ptr_equal(req.items[0].net, vp_config_network(cfg, "chain"));
 	assert_ptr_equal(req.items[1].net, vp_config_network(cfg, "mgmt"));
-	/* defaults: the network's queues, net<i>, a derived MAC */
+	/* defaults: the network's queues, net<k>, a derived MAC */
 	assert_int_equal(req.items[0].queues, 2);
 	assert_string_equal(req.items[0].ifname, "net0");
 	assert_true(req.items[0].has_mac);
@@ -286,9 +287,27 @@ static void test_resolve(void **state)
 	assert_string_equal(req.items[1].ifname, "mgmt0");
 	assert_int_equal(req.items[1].mac[5], 0x55);
 	assert_int_equal(req.items[2].queues, 4);
-	assert_string_equal(req.items[2].ifname, "net2");
+	/* the first free net<k>: net0 went to entry 0 */
+	assert_string_equal(req.items[2].ifname, "net1");
 	vp_mac_derive("sb1", 2, want);
 	assert_memory_equal(req.items[2].mac, want, 6);
+	vp_request_free(&req);
+}
+
+/* DESIGN §2's own example: a given "net1" and a defaulted entry */
+static void test_default_ifname_avoids_given(void **state)
+{
+	const struct vp_config *cfg = *state;
+	struct vp_request req;
+	struct vp_err err = {0};
+
+	parse_ok("[{\"network\":\"chain\",\"ifname\":\"net1\"},"
+		 "{\"network\":\"mgmt\"},{\"network\":\"chain\","
+		 "\"ifname\":\"net0\"},{\"network\":\"mgmt\"}]",
+		 &req);
+	tu_assert_ok(vp_request_resolve(&req, cfg, "sb1", &err), err);
+	assert_string_equal(req.items[1].ifname, "net2");
+	assert_string_equal(req.items[3].ifname, "net3");
 	vp_request_free(&req);
 }
 
@@ -312,11 +331,6 @@ static void test_resolve_errors(void **state)
 		    "[{\"network\":\"chain\",\"ifname\":\"eth1\"},"
 		    "{\"network\":\"mgmt\",\"ifname\":\"eth1\"}]",
 		    R "[1].ifname: `eth1` is already used by " R "[0]");
-	/* a default name can clash with a given one */
-	resolve_bad(cfg,
-		    "[{\"network\":\"chain\",\"ifname\":\"net1\"},"
-		    "{\"network\":\"mgmt\"}]",
-		    R "[1].ifname: `net1` is already used by " R "[0]");
 	resolve_bad(cfg,
 		    "[{\"network\":\"chain\",\"mac\":\"02:00:00:00:00:01\"},"
 		    "{\"network\":\"mgmt\",\"mac\":\"02:00:00:00:00:01\"}]",
@@ -393,6 +407,8 @@ int main(void)
 	    cmocka_unit_test(test_parse_mac),
 	    cmocka_unit_test(test_parse_queues),
 	    cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_default_ifname_avoids_given,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resolve_errors, setup,
 					    teardown),
 	    cmocka_unit_test(test_mac_derive),
