@@ -193,6 +193,22 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 	return vp_record_save(cfg->run_dir, rec, err);
 }
 
+/* Is the process that owned the record still the same living process?
+ * Unknown owners (pid 0, no start time) count as alive: never release
+ * what might be in use. */
+static bool owner_alive(const struct vp_config *cfg,
+			const struct vp_record *rec)
+{
+	unsigned long long start;
+	struct vp_err e;
+
+	if (rec->owner_pid <= 0 || rec->owner_start == 0)
+		return true;
+	if (vp_proc_start_time(cfg->proc_root, rec->owner_pid, &start, &e) < 0)
+		return e.errnum != ENOENT;
+	return start == rec->owner_start;
+}
+
 int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 		const char *sandbox, const char *annotation,
 		struct vp_err *err)
@@ -215,6 +231,17 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 		/* unreadable journal: nothing in it can be undone; do not let
 		 * it block the sandbox forever */
 		vp_log_error("%s; discarding it", err->msg);
+		if (vp_record_remove(cfg->run_dir, sandbox, err) < 0)
+			return -1;
+	} else if (rc == 1 && rec.complete && !owner_alive(cfg, &rec)) {
+		/* poststop never ran for an earlier sandbox of this id (its
+		 * owner died, or the host rebooted into a persistent run_dir):
+		 * undo it rather than hand the new one its leftovers */
+		vp_log_warn("releasing the setup left by an earlier sandbox "
+			    "of this id (owner pid %d is gone)",
+			    rec.owner_pid);
+		if (vp_release(cfg, &rec, err) < 0)
+			return vp_err_wrap(err, "earlier sandbox of this id");
 		if (vp_record_remove(cfg->run_dir, sandbox, err) < 0)
 			return -1;
 	} else if (rc == 1 && rec.complete) {

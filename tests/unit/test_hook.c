@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "devlist.h"
 #include "hook.h"
+#include "proc.h"
 #include "record.h"
 #include "state.h"
 #include "tu.h"
@@ -224,6 +226,48 @@ static void test_crashed_prestart_is_undone(void **state)
 	assert_false(sandbox_dir_exists(f, "sb5"));
 }
 
+static void test_dead_owner_record_is_replaced(void **state)
+{
+	struct fx *f = *state;
+	struct vp_record rec = { 0 };
+	struct vp_err err;
+	struct vp_resource r = {
+		.kind = VP_RES_OVS_PORT, .state = VP_RES_CREATED,
+		.ovsdb = "unix:/x/db.sock", .bridge = "br-vnf",
+		.port = "vpold000000n0", .socket = "/x/o.sock",
+	};
+	unsigned long long start;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	/* a zombie still has its /proc entry: read it, then reap */
+	assert_int_equal(vp_proc_start_time("/proc", pid, &start, &err), 0);
+	waitpid(pid, NULL, 0);
+
+	rec.sandbox = strdup("sb7");
+	rec.container = strdup("ctr-old");
+	rec.owner_pid = pid;
+	rec.owner_start = start;
+	rec.complete = true;
+	vp_record_add(&rec, &r, &err);
+	assert_int_equal(vp_record_save(f->cfg.run_dir, &rec, &err), 0);
+	vp_record_free(&rec);
+
+	if (vp_prestart(&f->cfg, &f->st, "sb7", req2, &err) < 0)
+		fail_msg("prestart: %s", err.msg);
+	assert_int_equal(count_lines(f->log, "--if-exists del-port br-vnf vpold000000n0"), 1);
+	assert_int_equal(count_lines(f->log, "add-port"), 2);
+	assert_int_equal(vp_record_load(f->cfg.run_dir, "sb7", &rec, &err), 1);
+	assert_string_equal(rec.container, "ctr1");
+	vp_record_free(&rec);
+
+	/* a living owner keeps it: the next prestart is a no-op */
+	if (vp_prestart(&f->cfg, &f->st, "sb7", req2, &err) < 0)
+		fail_msg("prestart: %s", err.msg);
+	assert_int_equal(count_lines(f->log, "add-port"), 2);
+}
+
 static void test_other_pod_container_does_not_release(void **state)
 {
 	struct fx *f = *state;
@@ -254,6 +298,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_request_touches_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crashed_prestart_is_undone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dead_owner_record_is_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_pod_container_does_not_release, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
