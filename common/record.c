@@ -23,7 +23,10 @@
 #include "json.h"
 #include "validate.h"
 
-static const char *const kind_names[] = { "ovs-port", "devlist" };
+static const char *const kind_names[] = { "ovs-port", "devlist", "vf-claim",
+					  "vf-config", "vfio-bind",
+					  "netns-move" };
+#define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
 static const char *const state_names[] = { "pending", "created" };
 
 char *vp_record_dir(const char *run_dir, const char *sandbox)
@@ -44,6 +47,13 @@ void vp_resource_free(struct vp_resource *r)
 	free(r->port);
 	free(r->socket);
 	free(r->path);
+	free(r->pf);
+	free(r->pf_pci);
+	free(r->pf_ifname);
+	free(r->vf_pci);
+	free(r->mode);
+	free(r->orig_driver);
+	free(r->ns_ifname);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -76,13 +86,19 @@ int vp_record_add(struct vp_record *rec, const struct vp_resource *r,
 	if (nres == NULL)
 		return vp_err_set(err, ENOMEM, "record");
 	rec->res = nres;
-	c.kind = r->kind;
-	c.state = r->state;
-	c.index = r->index;
+	c = *r;
+	c.network = c.ovsdb = c.bridge = c.port = c.socket = c.path = NULL;
+	c.pf = c.pf_pci = c.pf_ifname = c.vf_pci = c.mode = NULL;
+	c.orig_driver = c.ns_ifname = NULL;
 	if (dup_opt(&c.network, r->network) < 0 ||
 	    dup_opt(&c.ovsdb, r->ovsdb) < 0 ||
 	    dup_opt(&c.bridge, r->bridge) < 0 || dup_opt(&c.port, r->port) < 0 ||
-	    dup_opt(&c.socket, r->socket) < 0 || dup_opt(&c.path, r->path) < 0) {
+	    dup_opt(&c.socket, r->socket) < 0 || dup_opt(&c.path, r->path) < 0 ||
+	    dup_opt(&c.pf, r->pf) < 0 || dup_opt(&c.pf_pci, r->pf_pci) < 0 ||
+	    dup_opt(&c.pf_ifname, r->pf_ifname) < 0 ||
+	    dup_opt(&c.vf_pci, r->vf_pci) < 0 || dup_opt(&c.mode, r->mode) < 0 ||
+	    dup_opt(&c.orig_driver, r->orig_driver) < 0 ||
+	    dup_opt(&c.ns_ifname, r->ns_ifname) < 0) {
 		vp_resource_free(&c);
 		return vp_err_set(err, ENOMEM, "record");
 	}
@@ -144,15 +160,138 @@ static int get_enum(const struct vp_json *o, const char *key,
 	return vp_err_set(err, 0, "unknown %s `%s`", key, v->u.str.s);
 }
 
+static int get_mac(const struct vp_json *o, const char *key, uint8_t mac[6],
+		   struct vp_err *err)
+{
+	const struct vp_json *v = vp_json_get(o, key);
+
+	if (v == NULL || v->type != VP_JSON_STRING ||
+	    vp_mac_parse(v->u.str.s, mac) < 0)
+		return vp_err_set(err, 0, "`%s` must be a MAC address", key);
+	return 0;
+}
+
+static int get_bool(const struct vp_json *o, const char *key, bool *out,
+		    struct vp_err *err)
+{
+	const struct vp_json *v = vp_json_get(o, key);
+
+	if (v == NULL || v->type != VP_JSON_BOOL)
+		return vp_err_set(err, 0, "`%s` must be a boolean", key);
+	*out = v->u.boolean;
+	return 0;
+}
+
+static int parse_vf_config(const struct vp_json *o, struct vp_vf_config *c,
+			   struct vp_err *err)
+{
+	long long n;
+
+	if (o == NULL || o->type != VP_JSON_OBJECT)
+		return vp_err_set(err, 0, "`orig_vf` must be an object");
+	if (get_int(o, "fields", 0, 63, &n, err) < 0)
+		return -1;
+	c->fields = (unsigned)n;
+	if (get_mac(o, "mac", c->mac, err) < 0 ||
+	    get_bool(o, "spoofchk", &c->spoofchk, err) < 0 ||
+	    get_bool(o, "trust", &c->trust, err) < 0)
+		return -1;
+	if (get_int(o, "vlan", 0, 4095, &n, err) < 0)
+		return -1;
+	c->vlan = (unsigned)n;
+	if (get_int(o, "qos", 0, 7, &n, err) < 0)
+		return -1;
+	c->qos = (unsigned)n;
+	if (get_int(o, "vlan_proto", 0, 0xffff, &n, err) < 0)
+		return -1;
+	c->vlan_proto = (uint16_t)n;
+	if (get_int(o, "min_tx_rate", 0, 1LL << 32, &n, err) < 0)
+		return -1;
+	c->min_tx_rate = (unsigned)n;
+	if (get_int(o, "max_tx_rate", 0, 1LL << 32, &n, err) < 0)
+		return -1;
+	c->max_tx_rate = (unsigned)n;
+	if (get_int(o, "link_state", 0, 2, &n, err) < 0)
+		return -1;
+	c->link_state = (enum vp_vf_link_state)n;
+	return 0;
+}
+
+static int parse_link(const struct vp_json *o, struct vp_link *l,
+		      struct vp_err *err)
+{
+	const struct vp_json *v;
+	long long n;
+
+	if (o == NULL || o->type != VP_JSON_OBJECT)
+		return vp_err_set(err, 0, "`orig_link` must be an object");
+	v = vp_json_get(o, "ifname");
+	if (v == NULL || v->type != VP_JSON_STRING ||
+	    !vp_valid_ifname(v->u.str.s))
+		return vp_err_set(err, 0, "`orig_link.ifname` fails validation");
+	memcpy(l->ifname, v->u.str.s, v->u.str.len + 1);
+	if (get_int(o, "ifindex", 0, 1LL << 31, &n, err) < 0)
+		return -1;
+	l->ifindex = (int)n;
+	if (get_int(o, "mtu", 0, 1LL << 20, &n, err) < 0)
+		return -1;
+	l->mtu = (unsigned)n;
+	if (get_mac(o, "mac", l->mac, err) < 0 ||
+	    get_bool(o, "up", &l->up, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_vf_resource(const struct vp_json *o, struct vp_resource *r,
+			     struct vp_err *err)
+{
+	long long n;
+
+	if (get_str(o, "vf_pci", true, &r->vf_pci, err) < 0 ||
+	    get_str(o, "pf", false, &r->pf, err) < 0 ||
+	    get_str(o, "pf_pci", false, &r->pf_pci, err) < 0 ||
+	    get_str(o, "pf_ifname", false, &r->pf_ifname, err) < 0 ||
+	    get_str(o, "mode", false, &r->mode, err) < 0 ||
+	    get_str(o, "orig_driver", false, &r->orig_driver, err) < 0 ||
+	    get_str(o, "ns_ifname", false, &r->ns_ifname, err) < 0)
+		return -1;
+	if (get_int(o, "vf_index", 0, 65535, &n, err) < 0)
+		return -1;
+	r->vf_index = (unsigned)n;
+	if (get_int(o, "ns_pid", 0, 1 << 30, &n, err) < 0)
+		return -1;
+	r->ns_pid = (int)n;
+	/* these reach sysfs paths and netlink requests at undo time */
+	if (!vp_valid_pci_addr(r->vf_pci) ||
+	    (r->pf_pci && r->pf_pci[0] && !vp_valid_pci_addr(r->pf_pci)) ||
+	    (r->pf_ifname && r->pf_ifname[0] &&
+	     !vp_valid_ifname(r->pf_ifname)) ||
+	    (r->ns_ifname && r->ns_ifname[0] &&
+	     !vp_valid_ifname(r->ns_ifname)) ||
+	    (r->orig_driver && r->orig_driver[0] &&
+	     !vp_valid_ovs_name(r->orig_driver) &&
+	     strspn(r->orig_driver, "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+		     strlen(r->orig_driver)))
+		return vp_err_set(err, 0, "VF fields fail validation");
+	if (r->kind == VP_RES_VF_CONFIG &&
+	    parse_vf_config(vp_json_get(o, "orig_vf"), &r->orig_vf, err) < 0)
+		return -1;
+	if (r->kind == VP_RES_NETNS_MOVE &&
+	    parse_link(vp_json_get(o, "orig_link"), &r->orig_link, err) < 0)
+		return -1;
+	return 0;
+}
+
 static int parse_resource(const struct vp_json *o, struct vp_resource *r,
 			  struct vp_err *err)
 {
-	int kind, state;
+	int kind = 0, state = 0;
 	long long idx;
 
 	if (o->type != VP_JSON_OBJECT)
 		return vp_err_set(err, 0, "must be an object");
-	if (get_enum(o, "kind", kind_names, 2, &kind, err) < 0 ||
+	if (get_enum(o, "kind", kind_names, N_KINDS, &kind, err) < 0 ||
 	    get_enum(o, "state", state_names, 2, &state, err) < 0 ||
 	    get_int(o, "index", 0, 1000, &idx, err) < 0)
 		return -1;
@@ -181,6 +320,11 @@ static int parse_resource(const struct vp_json *o, struct vp_resource *r,
 		if (!vp_valid_abs_path(r->path))
 			return vp_err_set(err, 0, "devlist path fails validation");
 		break;
+	case VP_RES_VF_CLAIM:
+	case VP_RES_VF_CONFIG:
+	case VP_RES_VFIO_BIND:
+	case VP_RES_NETNS_MOVE:
+		return parse_vf_resource(o, r, err);
 	}
 	return 0;
 }
@@ -257,6 +401,68 @@ static void put_str(struct vp_jw *w, const char *key, const char *v)
 	vp_jw_str(w, v);
 }
 
+static void put_mac(struct vp_jw *w, const char *key, const uint8_t mac[6])
+{
+	char m[18];
+
+	vp_mac_format(mac, m);
+	put_str(w, key, m);
+}
+
+static void put_int(struct vp_jw *w, const char *key, long long v)
+{
+	vp_jw_key(w, key);
+	vp_jw_int(w, v);
+}
+
+static void put_bool(struct vp_jw *w, const char *key, bool v)
+{
+	vp_jw_key(w, key);
+	vp_jw_bool(w, v);
+}
+
+static void put_vf(struct vp_jw *w, const struct vp_resource *r)
+{
+	put_str(w, "pf", r->pf);
+	put_str(w, "pf_pci", r->pf_pci);
+	put_str(w, "pf_ifname", r->pf_ifname);
+	put_int(w, "vf_index", r->vf_index);
+	put_str(w, "vf_pci", r->vf_pci);
+	put_str(w, "mode", r->mode);
+	put_str(w, "orig_driver", r->orig_driver);
+	if (r->kind == VP_RES_VF_CONFIG) {
+		const struct vp_vf_config *c = &r->orig_vf;
+
+		vp_jw_key(w, "orig_vf");
+		vp_jw_obj_open(w);
+		put_int(w, "fields", c->fields);
+		put_mac(w, "mac", c->mac);
+		put_int(w, "vlan", c->vlan);
+		put_int(w, "qos", c->qos);
+		put_int(w, "vlan_proto", c->vlan_proto);
+		put_bool(w, "spoofchk", c->spoofchk);
+		put_bool(w, "trust", c->trust);
+		put_int(w, "min_tx_rate", c->min_tx_rate);
+		put_int(w, "max_tx_rate", c->max_tx_rate);
+		put_int(w, "link_state", c->link_state);
+		vp_jw_obj_close(w);
+	}
+	if (r->kind == VP_RES_NETNS_MOVE) {
+		const struct vp_link *l = &r->orig_link;
+
+		put_str(w, "ns_ifname", r->ns_ifname);
+		put_int(w, "ns_pid", r->ns_pid);
+		vp_jw_key(w, "orig_link");
+		vp_jw_obj_open(w);
+		put_str(w, "ifname", l->ifname);
+		put_int(w, "ifindex", l->ifindex);
+		put_mac(w, "mac", l->mac);
+		put_int(w, "mtu", l->mtu);
+		put_bool(w, "up", l->up);
+		vp_jw_obj_close(w);
+	}
+}
+
 int vp_record_serialize(const struct vp_record *rec, char **out, size_t *len,
 			struct vp_err *err)
 {
@@ -294,6 +500,8 @@ int vp_record_serialize(const struct vp_record *rec, char **out, size_t *len,
 		put_str(w, "port", r->port);
 		put_str(w, "socket", r->socket);
 		put_str(w, "path", r->path);
+		if (r->kind >= VP_RES_VF_CLAIM)
+			put_vf(w, r);
 		vp_jw_obj_close(w);
 	}
 	vp_jw_arr_close(w);

@@ -14,12 +14,19 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "netns.h"
+#include "vfnl.h"
 
 #define VP_RECORD_VERSION 1
 
 enum vp_res_kind {
 	VP_RES_OVS_PORT,    /* a dpdkvhostuserclient port on an OVS bridge */
 	VP_RES_DEVLIST,     /* the sandbox's devices.json */
+	VP_RES_VF_CLAIM,    /* a VF handed to this sandbox (the record is the
+			     * claim: no two records claim one VF) */
+	VP_RES_VF_CONFIG,   /* PF-side VF settings changed; orig_vf saved */
+	VP_RES_VFIO_BIND,   /* VF moved to vfio-pci from orig_driver */
+	VP_RES_NETNS_MOVE,  /* VF netdev moved into a container netns */
 };
 
 enum vp_res_state {
@@ -39,6 +46,18 @@ struct vp_resource {
 	char *socket;
 	/* VP_RES_DEVLIST */
 	char *path;
+	/* the VF kinds */
+	char *pf;           /* PF as the config names it */
+	char *pf_pci;
+	char *pf_ifname;    /* "" when the PF has no netdev */
+	unsigned vf_index;
+	char *vf_pci;
+	char *mode;         /* VP_RES_VF_CLAIM: "vfio" or "netns" */
+	char *orig_driver;  /* VP_RES_VFIO_BIND: "" when it was unbound */
+	struct vp_vf_config orig_vf;   /* VP_RES_VF_CONFIG */
+	struct vp_link orig_link;      /* VP_RES_NETNS_MOVE: as it was */
+	char *ns_ifname;    /* VP_RES_NETNS_MOVE: its name in the container */
+	int ns_pid;         /* VP_RES_NETNS_MOVE: a process in that netns */
 };
 
 struct vp_record {

@@ -55,6 +55,12 @@ int vp_release(const struct vp_config *cfg, struct vp_record *rec,
 		case VP_RES_DEVLIST:
 			rc = undo_devlist(r, &e1);
 			break;
+		default:
+			rc = vp_err_set(&e1, ENOTSUP,
+					"resource %zu: this build can not undo "
+					"its kind",
+					i);
+			break;
 		}
 		if (rc < 0) {
 			if (!failed)
