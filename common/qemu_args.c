@@ -151,3 +151,18 @@ int vp_qemu_vhost_user_args(const struct vp_vhost_dev *d, struct vp_argv *out,
 	}
 	return 0;
 }
+
+int vp_qemu_vfio_args(const char *pci, struct vp_argv *out, struct vp_err *err)
+{
+	size_t n0 = out->n;
+
+	/* a PCI address has no comma; the allowlist is the whole defence */
+	if (!vp_valid_pci_addr(pci))
+		return vp_err_set(err, 0, "`%s` is not a PCI address", pci);
+	if (vp_argv_push(out, "-device", err) < 0 ||
+	    vp_argv_pushf(out, err, "vfio-pci,host=%s", pci) < 0) {
+		vp_argv_truncate(out, n0);
+		return -1;
+	}
+	return 0;
+}

@@ -36,4 +36,8 @@ struct vp_vhost_dev {
 int vp_qemu_vhost_user_args(const struct vp_vhost_dev *d, struct vp_argv *out,
 			    struct vp_err *err);
 
+/* Appends -device vfio-pci,host=<pci> (a VF already bound to vfio-pci). */
+int vp_qemu_vfio_args(const char *pci, struct vp_argv *out,
+		      struct vp_err *err);
+
 #endif

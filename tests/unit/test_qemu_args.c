@@ -251,6 +251,23 @@ static void test_vhost_107_byte_socket(void **state)
 	free(dir);
 }
 
+static void test_vfio(void **state)
+{
+	struct vp_argv a = {0};
+	struct vp_err err;
+
+	(void)state;
+	assert_int_equal(vp_qemu_vfio_args("0000:3b:10.2", &a, &err), 0);
+	assert_int_equal(a.n, 2);
+	assert_string_equal(a.v[0], "-device");
+	assert_string_equal(a.v[1], "vfio-pci,host=0000:3b:10.2");
+	/* nothing but a PCI address reaches the option string */
+	assert_true(vp_qemu_vfio_args("0000:3b:10.2,x-bar=1", &a, &err) < 0);
+	assert_true(vp_qemu_vfio_args("3b:10.2", &a, &err) < 0);
+	assert_int_equal(a.n, 2);
+	vp_argv_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +280,7 @@ int main(void)
 	    cmocka_unit_test(test_vhost_vectors_explicit),
 	    cmocka_unit_test(test_vhost_refusals),
 	    cmocka_unit_test(test_vhost_107_byte_socket),
+	    cmocka_unit_test(test_vfio),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
