@@ -12,7 +12,9 @@
 #      OVS could not see B's buffers and B would never answer)
 #   4. B (10.78.0.11) serves; A (10.78.0.10) pings it, retrying while B boots
 #   5. A's console reports replies; both ports counted frames both ways
-#   6. QEMUs quit, poststop removes both ports
+#   6. sandbox B's guest is restarted Kata/govmm-style with
+#      -object memory-backend-ram (no share=on, no fd) and pings A
+#   7. QEMUs quit, poststop removes both ports
 #
 # The 10.78.0.0/24 addresses exist only inside the two guests; the bridge
 # has no uplink, so no frame leaves the machine.
@@ -74,12 +76,15 @@ else
 	tap_fail "prestart for two sandboxes: two ports on $BR" "ports: $(ovs_ports "$BR" | tr '\n' ' ')"
 fi
 
-# launch NAME APPEND EXTRA-ARGS...: start guest NAME through the shim in
-# the background (Kata-shaped argv, console to a file); sets QPID_x.
+# launch NAME[:TAG] APPEND EXTRA-ARGS...: start sandbox NAME's guest
+# through the shim in the background (Kata-shaped argv, console to
+# $T/console-TAG.log, TAG defaults to NAME); sets QPID_TAG.
 launch() {
-	local n=$1 append=$2 id pid
+	local n=${1%%:*} append=$2 id pid
+	local tag=${1#*:}
 	shift 2
 	eval "id=\$ID_$n"
+	n=$tag
 	"$SHIM" "--vnfplug-config=$VP_CFG" \
 		-name "sandbox-$id,debug-threads=on" \
 		-machine q35,accel=tcg -m 256M -smp 1 \
@@ -92,16 +97,20 @@ launch() {
 	pid=$!
 	eval "QPID_$n=\$pid"
 	vp_on_exit "kill_pid $pid"
+	# what the shim exec'd, for diagnostics
+	vp_wait_for 10 eval "tr '\\0' '\\n' </proc/$pid/cmdline | head -n 1 | grep -q qemu-system"
+	tr '\0' ' ' <"/proc/$pid/cmdline" >"$T/qemu-$n.argv" 2>/dev/null
 }
 
 TB=$SECONDS
 # B answers ARP and ICMP for up to 200 s; A pings 5 times per try, retrying
-# for up to 120 s while B boots, then lingers 60 s so OVS's counters (only
-# kept while QEMU is connected, refreshed every 5 s) can be read.
+# for up to 120 s while B boots, then lingers (and answers) 150 s: OVS's
+# counters are only kept while QEMU is connected and refreshed every 5 s,
+# and step 7 pings A from a second guest B.
 launch B "$(guest_append serve "$MAC_B" "$IP_B" "" 5 200 0)" \
 	-object memory-backend-file,id=dimm1,size=256M,mem-path=/dev/shm \
 	-numa node,memdev=dimm1
-launch A "$(guest_append ping "$MAC_A" "$IP_A" "$IP_B" 5 120 60)"
+launch A "$(guest_append ping "$MAC_A" "$IP_A" "$IP_B" 5 120 150)"
 
 guest_wait_for "$T/console-B.log" '^VP-(NIC-FOUND|NIC-MISSING|DONE)' 150 "$QPID_B"
 if [ "$(guest_console_field "$T/console-B.log" VP-NIC-FOUND 3)" = "$MAC_B" ]; then
@@ -166,8 +175,33 @@ for n in A B; do
 	fi
 done
 
+# ------------------------------------------- B again, memory-backend-ram --
+# The same sandbox B restarted the way Kata's govmm builds memory when
+# neither hugepages nor virtio-fs are configured: -object
+# memory-backend-ram,... -numa node,memdev=....  share=on alone is not
+# enough here: anonymous RAM has no fd to hand to the vhost-user backend
+# (QEMU: "Failed initializing vhost-user memory map, consider using -object
+# memory-backend-file share=on"), so the shim has to turn such a backend
+# into one with an fd (memfd/file) for a vhost-user sandbox.
+qmp_cmd "$T/qmp-B.sock" quit >/dev/null 2>&1
+vp_wait_for 15 eval "! vp_pid_alive $QPID_B" || kill_pid "$QPID_B"
+TB2=$SECONDS
+launch B:B2 "$(guest_append ping "$MAC_B" "$IP_B" "$IP_A" 3 60 0)" \
+	-object memory-backend-ram,id=dimm1,size=256M \
+	-numa node,memdev=dimm1
+guest_wait_for "$T/console-B2.log" '^VP-(PING-OK|PING-FAIL|NIC-MISSING|DONE)' 150 "$QPID_B2"
+OKLINE=$(grep -a '^VP-PING-OK' "$T/console-B2.log" | tail -n 1 | tr -d '\r')
+if [ -n "$OKLINE" ]; then
+	tap_ok "sandbox B restarted with Kata's memory-backend-ram: pings A through OVS-DPDK (${OKLINE#VP-PING-OK }, $((SECONDS - TB2))s)"
+else
+	tap_fail "sandbox B restarted with Kata's memory-backend-ram: pings A through OVS-DPDK" \
+		"QEMU B2 stderr: $(cat "$T/qemu-B2.err")" \
+		"QEMU B2 argv: $(cat "$T/qemu-B2.argv")" \
+		"$(guest_console_diag "$T/console-B2.log")"
+fi
+
 # ------------------------------------------------------------- teardown --
-for n in A B; do
+for n in A B2; do
 	eval "pid=\$QPID_$n"
 	qmp_cmd "$T/qmp-$n.sock" quit >/dev/null 2>&1
 	vp_wait_for 15 eval "! vp_pid_alive $pid" || kill_pid "$pid"
