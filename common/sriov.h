@@ -50,15 +50,35 @@ void vp_sriov_pf_free(struct vp_pf *pf);
 int vp_sriov_vf_refresh(const char *sysfs_root, struct vp_vf *vf,
 			struct vp_err *err);
 
-/* For vfio: every other device in the VF's IOMMU group must be a VF
- * (has physfn), a PCI bridge (class 0x0604) or already bound to vfio-pci.
- * Otherwise: "VF 0000:3b:02.0: IOMMU group 42 also holds 0000:3b:00.0
- * (driver ixgbe), which is not on vfio-pci". */
+/* For vfio: the group is usable by QEMU only when every other device in it
+ * is one the kernel's vfio viability check accepts: a PCI bridge (class
+ * 0x0604xx), a device on vfio-pci or pci-stub, or a device with no driver.
+ * A VF (has physfn) is held to the same rule: another VF of the group still
+ * bound to its host driver (ixgbevf) makes the group unusable, so it is
+ * reported here rather than by QEMU later.  Every offender is named:
+ * "VF 0000:3b:02.0: IOMMU group 42 also holds 0000:3b:00.0 (driver ixgbe),
+ * which is not on vfio-pci" ("..., which are not on vfio-pci" for several).
+ * A VF without a group: "VF ...: no IOMMU group (is the IOMMU enabled?)". */
 int vp_sriov_iommu_group_check(const char *sysfs_root, const struct vp_vf *vf,
 			       struct vp_err *err);
 
-/* Why a VF can not be handed out even though no record claims it, or NULL:
- * "bound to vfio-pci by someone else", "netdev is up". */
+/* Why a VF can not be handed out even though no record claims it, or NULL.
+ * The caller has already checked the records; the one rule here:
+ *  - driver vfio-pci: "bound to vfio-pci outside vnfplug" (someone else's
+ *    VM or DPDK application may own it).
+ * Not busy: a VF with driver_override set but no driver (a stale override
+ * left by a crash: vp_vfio_bind overwrites it, vp_vfio_restore clears it),
+ * and a VF on any other driver (its netdev state is not read here). */
 const char *vp_sriov_vf_busy_reason(const struct vp_vf *vf);
+
+/* The driver a PCI device is bound to, by basename of
+ * <root>/bus/pci/devices/<pci>/driver: "" when unbound.  A device that does
+ * not exist is an error with errnum ENOENT. */
+int vp_sriov_dev_driver(const char *sysfs_root, const char *pci, char *out,
+			size_t size, struct vp_err *err);
+
+/* Driver names as they may appear in paths and records:
+ * [A-Za-z0-9_.-]{1,63}, not "." or "..". */
+bool vp_valid_driver_name(const char *s);
 
 #endif
