@@ -24,7 +24,9 @@
 
 #include <netlink/addr.h>
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <netlink/object.h>
 #include <netlink/route/link.h>
 #include <netlink/socket.h>
 
@@ -49,7 +51,14 @@ static inline void nl_addr_putp(struct nl_addr **a)
 		nl_addr_put(*a);
 }
 
+static inline void nl_msg_freep(struct nl_msg **m)
+{
+	if (*m != NULL)
+		nlmsg_free(*m);
+}
+
 #define _cleanup_rtnl_link_ __attribute__((cleanup(rtnl_link_putp)))
+#define _cleanup_nl_msg_ __attribute__((cleanup(nl_msg_freep)))
 #define _cleanup_nl_addr_ __attribute__((cleanup(nl_addr_putp)))
 
 /* One move in progress: the namespaces involved and a socket in the one
@@ -200,6 +209,48 @@ static void link_fill(struct rtnl_link *l, struct vp_link *out)
 	out->up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
 }
 
+static void store_link(struct nl_object *obj, void *arg)
+{
+	struct rtnl_link **out = arg;
+
+	if (*out == NULL) {
+		nl_object_get(obj);
+		*out = (struct rtnl_link *)(void *)obj;
+	}
+}
+
+static int get_valid_cb(struct nl_msg *msg, void *arg)
+{
+	nl_msg_parse(msg, store_link, arg);
+	return NL_OK;
+}
+
+/* rtnl_link_get_kernel() without nl_pickup(), which replaces the socket's
+ * error callback and with it the kernel's errno. */
+static int get_link(struct nl_sock *sk, int ifindex, const char *name,
+		    struct rtnl_link **out)
+{
+	_cleanup_nl_msg_ struct nl_msg *msg = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = rtnl_link_build_get_request(ifindex, name, &msg);
+	if (rc == 0)
+		rc = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM,
+					 get_valid_cb, out);
+	if (rc == 0)
+		rc = nl_send_auto(sk, msg);
+	if (rc >= 0)
+		rc = nl_recvmsgs_default(sk);
+	/* the request carried NLM_F_ACK: take the ack too, or the next
+	 * request on this socket would read it as its answer */
+	if (rc >= 0 && *out != NULL)
+		rc = nl_wait_for_ack(sk);
+	if (rc < 0)
+		return rc;
+	return *out != NULL ? 0 : -NLE_OBJ_NOTFOUND;
+}
+
 /* By name (ifindex 0) or by ifindex (name NULL).  The kernel resolves a
  * name through altnames too, so out->ifname may differ from `name`. */
 static int link_find(struct mv *m, const char *name, int ifindex,
@@ -209,7 +260,7 @@ static int link_find(struct mv *m, const char *name, int ifindex,
 	int rc;
 
 	vp_nl_status_clear(&m->st);
-	rc = rtnl_link_get_kernel(m->sk, ifindex, name, &l);
+	rc = get_link(m->sk, ifindex, name, &l);
 	if (rc < 0) {
 		if (name != NULL)
 			return vp_nl_fail(err, rc, &m->st, "find `%s`", name);
@@ -327,7 +378,7 @@ int vp_link_get(const char *ifname, struct vp_link *out, struct vp_err *err)
 		return fail_as(err, EINVAL, "interface name invalid");
 	if (vp_nl_open(&sk, &st, err) < 0)
 		return -1;
-	rc = rtnl_link_get_kernel(sk, 0, ifname, &l);
+	rc = get_link(sk, 0, ifname, &l);
 	nl_socket_free(sk);
 	if (rc < 0)
 		return vp_nl_fail(err, rc, &st, "link `%s`", ifname);

@@ -456,7 +456,7 @@ static int get_valid_cb(struct nl_msg *msg, void *arg)
 
 	c->seen = true;
 	c->rc = vp_vfnl_parse_link(msg, c->vf, c->out, c->err);
-	return NL_STOP;
+	return NL_OK;
 }
 
 int vp_vfnl_get(const char *pf_ifname, unsigned vf, struct vp_vf_config *out,
@@ -491,6 +491,8 @@ int vp_vfnl_get(const char *pf_ifname, unsigned vf, struct vp_vf_config *out,
 		rc = nl_send_auto(sk, m);
 	if (rc >= 0)
 		rc = nl_recvmsgs_default(sk);
+	if (rc >= 0 && c.seen)
+		rc = nl_wait_for_ack(sk); /* nl_send_auto asked for one */
 	if (rc < 0)
 		return vp_nl_fail(err, rc, &st, "PF `%s` VF %u: read", pf_ifname,
 				  vf);
