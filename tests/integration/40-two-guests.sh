@@ -112,14 +112,21 @@ launch B "$(guest_append serve "$MAC_B" "$IP_B" "" 5 200 0)" \
 	-numa node,memdev=dimm1
 launch A "$(guest_append ping "$MAC_A" "$IP_A" "$IP_B" 5 120 150)"
 
-guest_wait_for "$T/console-B.log" '^VP-(NIC-FOUND|NIC-MISSING|DONE)' 150 "$QPID_B"
+# One deadline for boot + ping (about 20 s here; generous for a loaded
+# machine, bounded so the script stays within a few minutes).
+DEADLINE=$((TB + 120))
+left() {
+	local r=$((DEADLINE - SECONDS))
+	[ "$r" -gt 1 ] && echo "$r" || echo 1
+}
+guest_wait_for "$T/console-B.log" '^VP-(NIC-FOUND|NIC-MISSING|DONE)' "$(left)" "$QPID_B"
 if [ "$(guest_console_field "$T/console-B.log" VP-NIC-FOUND 3)" = "$MAC_B" ]; then
 	tap_ok "guest B up with its vhost-user NIC $MAC_B ($((SECONDS - TB))s)"
 else
 	tap_fail "guest B up with its vhost-user NIC $MAC_B" \
 		"$(guest_console_diag "$T/console-B.log")" "QEMU B stderr: $(cat "$T/qemu-B.err")"
 fi
-guest_wait_for "$T/console-A.log" '^VP-(NIC-FOUND|NIC-MISSING|DONE)' 150 "$QPID_A"
+guest_wait_for "$T/console-A.log" '^VP-(NIC-FOUND|NIC-MISSING|DONE)' "$(left)" "$QPID_A"
 if [ "$(guest_console_field "$T/console-A.log" VP-NIC-FOUND 3)" = "$MAC_A" ]; then
 	tap_ok "guest A up with its vhost-user NIC $MAC_A ($((SECONDS - TB))s)"
 else
@@ -127,7 +134,7 @@ else
 		"$(guest_console_diag "$T/console-A.log")" "QEMU A stderr: $(cat "$T/qemu-A.err")"
 fi
 
-guest_wait_for "$T/console-A.log" '^VP-PING-(OK|FAIL)' 150 "$QPID_A"
+guest_wait_for "$T/console-A.log" '^VP-PING-(OK|FAIL)' "$(left)" "$QPID_A"
 OKLINE=$(grep -a '^VP-PING-OK' "$T/console-A.log" | tail -n 1 | tr -d '\r')
 REPLIES=${OKLINE#VP-PING-OK }
 REPLIES=${REPLIES%%/*}
@@ -162,7 +169,7 @@ done
 # exchange moves frames both ways on both ports.
 for n in A B; do
 	eval "p=\$PORT_$n"
-	rx=$(ovs_wait_stat "$p" rx_packets 30)
+	rx=$(ovs_wait_stat "$p" rx_packets 20)
 	rrc=$?
 	tx=$(ovs_wait_stat "$p" tx_packets 10)
 	trc=$?
@@ -189,7 +196,7 @@ TB2=$SECONDS
 launch B:B2 "$(guest_append ping "$MAC_B" "$IP_B" "$IP_A" 3 60 0)" \
 	-object memory-backend-ram,id=dimm1,size=256M \
 	-numa node,memdev=dimm1
-guest_wait_for "$T/console-B2.log" '^VP-(PING-OK|PING-FAIL|NIC-MISSING|DONE)' 150 "$QPID_B2"
+guest_wait_for "$T/console-B2.log" '^VP-(PING-OK|PING-FAIL|NIC-MISSING|DONE)' 100 "$QPID_B2"
 OKLINE=$(grep -a '^VP-PING-OK' "$T/console-B2.log" | tail -n 1 | tr -d '\r')
 if [ -n "$OKLINE" ]; then
 	tap_ok "sandbox B restarted with Kata's memory-backend-ram: pings A through OVS-DPDK (${OKLINE#VP-PING-OK }, $((SECONDS - TB2))s)"
