@@ -64,11 +64,11 @@ static inline void nl_msg_freep(struct nl_msg **m)
 /* One move in progress: the namespaces involved and a socket in the one
  * the process is currently in. */
 struct mv {
-	int host_fd;          /* where the process started; returned to */
-	int cont_fd;          /* the container's netns, -1 if gone */
-	int tmp_fd;           /* the temporary netns, -1 until made */
+	int host_fd; /* where the process started; returned to */
+	int cont_fd; /* the container's netns, -1 if gone */
+	int tmp_fd;  /* the temporary netns, -1 until made */
 	int pid;
-	char cont[48];        /* "the container (pid 1234)" */
+	char cont[48]; /* "the container (pid 1234)" */
 	struct nl_sock *sk;
 	struct vp_nl_status st;
 };
@@ -95,7 +95,7 @@ static void mv_release(struct mv *m)
 /* vp_err_set without the strerror suffix, for messages that already say
  * what happened, keeping errnum for the caller to test. */
 static int fail_as(struct vp_err *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int fail_as(struct vp_err *err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
@@ -122,8 +122,7 @@ static int mv_init(struct mv *m, const struct vp_netns_target *t,
 	return 0;
 }
 
-static int mv_enter(struct mv *m, int fd, const char *where,
-		    struct vp_err *err)
+static int mv_enter(struct mv *m, int fd, const char *where, struct vp_err *err)
 {
 	if (m->sk != NULL) {
 		nl_socket_free(m->sk);
@@ -386,7 +385,8 @@ int vp_link_get(const char *ifname, struct vp_link *out, struct vp_err *err)
 	return 0;
 }
 
-/* ---- the way home --------------------------------------------------------- */
+/* ---- the way home ---------------------------------------------------------
+ */
 
 /* Keep the first error; note a later one after it. */
 static void note_also(struct vp_err *err, const struct vp_err *later)
@@ -437,7 +437,8 @@ static int home_from_tmp(struct mv *m, int tmp_ifindex,
 		}
 		snprintf(lost, sizeof(lost), "vpr%d", tmp_ifindex);
 		if (link_rename(m, tmp_ifindex, lost, &e2) < 0 ||
-		    link_move(m, tmp_ifindex, m->host_fd, "the host", &e2) < 0) {
+		    link_move(m, tmp_ifindex, m->host_fd, "the host", &e2) <
+			0) {
 			fail_as(err, e2.errnum,
 				"name `%s` is taken in the host, and so is "
 				"`%s`: the link is lost with the temporary "
@@ -476,12 +477,12 @@ static int restore_in_host(struct mv *m, const struct vp_link *cur,
 			return -1;
 		if (link_rename(m, cur->ifindex, orig->ifname, err) < 0) {
 			if (err->errnum == EEXIST)
-				return fail_as(err, EEXIST,
-					       "name `%s` is taken in the host; "
-					       "the link stays as `%s` "
-					       "(ifindex %d)",
-					       orig->ifname, cur->ifname,
-					       cur->ifindex);
+				return fail_as(
+				    err, EEXIST,
+				    "name `%s` is taken in the host; "
+				    "the link stays as `%s` "
+				    "(ifindex %d)",
+				    orig->ifname, cur->ifname, cur->ifindex);
 			return -1;
 		}
 	}
@@ -527,7 +528,8 @@ static int find_in_host(struct mv *m, const char *sysfs_root, const char *pci,
 			 sysfs_root, pci);
 		d = opendir(path);
 		while (d != NULL && found < 0 && (de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.' || !vp_valid_ifname(de->d_name))
+			if (de->d_name[0] == '.' ||
+			    !vp_valid_ifname(de->d_name))
 				continue;
 			found = link_find(m, de->d_name, 0, out, &ignored);
 		}
@@ -548,8 +550,7 @@ static int find_in_host(struct mv *m, const char *sysfs_root, const char *pci,
 /* ---- the API ------------------------------------------------------------- */
 
 /* EEXIST when moving into the container: say which name clashed. */
-static int explain_clash(struct mv *m, const char *new_name,
-			 struct vp_err *err)
+static int explain_clash(struct mv *m, const char *new_name, struct vp_err *err)
 {
 	struct vp_link other;
 	struct vp_err ignored;
@@ -576,8 +577,9 @@ int vp_netns_move_in(const struct vp_netns_target *t, const char *ifname,
 	int tmp_ifindex;
 
 	if (!vp_valid_ifname(ifname) || !vp_valid_ifname(new_name))
-		return fail_as(err, EINVAL, "move into a container: interface "
-				       "name invalid");
+		return fail_as(err, EINVAL,
+			       "move into a container: interface "
+			       "name invalid");
 	if (mac != NULL && vp_mac_is_multicast(mac))
 		return fail_as(err, EINVAL, "move `%s`: MAC is multicast",
 			       ifname);
@@ -613,7 +615,8 @@ int vp_netns_move_in(const struct vp_netns_target *t, const char *ifname,
 	if (link_move(&m, tmp_ifindex, m.cont_fd, m.cont, err) < 0) {
 		if (err->errnum == EEXIST)
 			explain_clash(&m, new_name, err);
-		if (mv_enter(&m, m.tmp_fd, "the temporary namespace", &e2) < 0) {
+		if (mv_enter(&m, m.tmp_fd, "the temporary namespace", &e2) <
+		    0) {
 			note_also(err, &e2);
 			goto out;
 		}
@@ -629,7 +632,8 @@ int vp_netns_move_in(const struct vp_netns_target *t, const char *ifname,
 		    link_find(&m, new_name, 0, &cur, &e2) < 0 ||
 		    link_move(&m, cur.ifindex, m.tmp_fd,
 			      "the temporary namespace", &e2) < 0 ||
-		    mv_enter(&m, m.tmp_fd, "the temporary namespace", &e2) < 0 ||
+		    mv_enter(&m, m.tmp_fd, "the temporary namespace", &e2) <
+			0 ||
 		    link_find(&m, new_name, 0, &cur, &e2) < 0) {
 			note_also(err, &e2);
 			goto out;
@@ -665,8 +669,9 @@ int vp_netns_move_out(const struct vp_netns_target *t, const char *ns_ifname,
 	bool gone = false;
 
 	if (!vp_valid_ifname(ns_ifname) || !vp_valid_ifname(orig->ifname))
-		return fail_as(err, EINVAL, "move out of a container: "
-				       "interface name invalid");
+		return fail_as(err, EINVAL,
+			       "move out of a container: "
+			       "interface name invalid");
 	if (check_target(t, err) < 0)
 		return vp_err_wrap(err, "move `%s` out of a container",
 				   ns_ifname);

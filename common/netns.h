@@ -47,7 +47,26 @@ int vp_netns_move_in(const struct vp_netns_target *t, const char *ifname,
 /* Bring the link named `ns_ifname` back from the container (or find it in
  * the host by `pci`/`orig->ifindex` when the namespace is gone) and restore
  * `orig`.  A link that exists nowhere any more (a virtual device destroyed
- * with its namespace) is reported with errnum ENODEV. */
+ * with its namespace) is reported with errnum ENODEV.
+ *
+ * Details (all tested in tests/unit/test_netns.c):
+ * - A pid that no longer exists, or that now lives in the host's namespace
+ *   (reused), means the container's namespace is gone.  A link missing from
+ *   a live container is looked for in the host too, so running twice is
+ *   harmless (the second run restores in place, a no-op).
+ * - By ifindex, a host link is only taken for ours under a name it could
+ *   have: orig->ifname, ns_ifname or the kernel's "dev<N>".
+ * - Original name taken in the host meanwhile: the link is moved to the
+ *   host as "vpr<ifindex>" with MAC and MTU restored, left down, and the
+ *   error (errnum EEXIST) names it: "... name `vpv0` is taken in the host;
+ *   the link is left in the host as `vpr7` (ifindex 7)".
+ * - In the host already under another name: renamed in place; if the name
+ *   is taken it stays as it is (EEXIST, named in the error).
+ * vp_netns_move_in refuses a pid of the host's namespace (EINVAL); a name
+ * clash in the container is errnum EEXIST with "name exists in the
+ * container", "`net1` is an altname of `lo` in the container" or "one of
+ * its altnames exists in the container", after the link is back in the
+ * host as it was (any failure past the host rolls back the same way). */
 int vp_netns_move_out(const struct vp_netns_target *t, const char *ns_ifname,
 		      const char *sysfs_root, const char *pci,
 		      const struct vp_link *orig, struct vp_err *err);

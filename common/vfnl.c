@@ -49,9 +49,9 @@ static const struct {
 	unsigned field;
 	const char *name;
 } vf_fields[] = {
-	{VP_VF_MAC, "MAC"},         {VP_VF_VLAN, "VLAN"},
-	{VP_VF_SPOOFCHK, "spoofchk"}, {VP_VF_TRUST, "trust"},
-	{VP_VF_RATE, "tx rate"},     {VP_VF_LINK_STATE, "link state"},
+    {VP_VF_MAC, "MAC"},		  {VP_VF_VLAN, "VLAN"},
+    {VP_VF_SPOOFCHK, "spoofchk"}, {VP_VF_TRUST, "trust"},
+    {VP_VF_RATE, "tx rate"},	  {VP_VF_LINK_STATE, "link state"},
 };
 
 #define VP_VF_ALL                                                              \
@@ -72,8 +72,8 @@ static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	struct vp_nl_status *st = arg;
 	const struct nlmsghdr *h =
-		(const struct nlmsghdr *)(const void *)((const char *)e -
-							NLMSG_HDRLEN);
+	    (const struct nlmsghdr *)(const void *)((const char *)e -
+						    NLMSG_HDRLEN);
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	size_t off, echo = 0;
 
@@ -108,7 +108,8 @@ int vp_nl_open(struct nl_sock **out, struct vp_nl_status *st,
 		return vp_err_set(err, ENOMEM, "netlink socket");
 	rc = nl_connect(sk, NETLINK_ROUTE);
 	if (rc < 0)
-		return vp_err_set(err, 0, "netlink socket: %s", nl_geterror(rc));
+		return vp_err_set(err, 0, "netlink socket: %s",
+				  nl_geterror(rc));
 	/* Best effort: kernels without extended acks still give the errno. */
 	(void)setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK,
 			 &one, sizeof(one));
@@ -119,7 +120,8 @@ int vp_nl_open(struct nl_sock **out, struct vp_nl_status *st,
 	vp_nl_status_clear(st);
 	rc = nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, err_cb, st);
 	if (rc < 0)
-		return vp_err_set(err, 0, "netlink socket: %s", nl_geterror(rc));
+		return vp_err_set(err, 0, "netlink socket: %s",
+				  nl_geterror(rc));
 	*out = vp_steal_ptr(&sk);
 	return 0;
 }
@@ -134,8 +136,8 @@ int vp_nl_fail(struct vp_err *err, int nlrc, const struct vp_nl_status *st,
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (st == NULL || st->kerrno == 0)
-		return vp_err_set(err, nlrc == -NLE_NOMEM ? ENOMEM : 0, "%s: %s",
-				  what, nl_geterror(nlrc));
+		return vp_err_set(err, nlrc == -NLE_NOMEM ? ENOMEM : 0,
+				  "%s: %s", what, nl_geterror(nlrc));
 	vp_err_set(err, st->kerrno, "%s", what);
 	if (st->kmsg[0] != '\0' && err != NULL) {
 		size_t n = strlen(err->msg);
@@ -199,8 +201,8 @@ static int put_vf_attrs(struct nl_msg *m, uint32_t vf,
 	}
 	if (rc == 0 && (w->fields & VP_VF_VLAN) &&
 	    w->vlan_proto == VP_ETH_P_8021Q) {
-		struct ifla_vf_vlan a = {.vf = vf, .vlan = w->vlan,
-					 .qos = w->qos};
+		struct ifla_vf_vlan a = {
+		    .vf = vf, .vlan = w->vlan, .qos = w->qos};
 		rc = nla_put(m, IFLA_VF_VLAN, sizeof(a), &a);
 	} else if (rc == 0 && (w->fields & VP_VF_VLAN)) {
 		/* Only the list form carries a protocol. */
@@ -288,22 +290,22 @@ fail:
 /* ---- parsing ------------------------------------------------------------- */
 
 static struct nla_policy link_policy[IFLA_MAX + 1] = {
-	[IFLA_IFNAME] = {.type = NLA_STRING, .maxlen = IFNAMSIZ},
-	[IFLA_NUM_VF] = {.type = NLA_U32},
-	[IFLA_VFINFO_LIST] = {.type = NLA_NESTED},
+    [IFLA_IFNAME] = {.type = NLA_STRING, .maxlen = IFNAMSIZ},
+    [IFLA_NUM_VF] = {.type = NLA_U32},
+    [IFLA_VFINFO_LIST] = {.type = NLA_NESTED},
 };
 
 /* Length checks only: an attribute shorter than its struct is refused by
  * nla_parse_nested, so reading the struct afterwards is safe. */
 static struct nla_policy vf_policy[IFLA_VF_MAX + 1] = {
-	[IFLA_VF_MAC] = {.minlen = sizeof(struct ifla_vf_mac)},
-	[IFLA_VF_VLAN] = {.minlen = sizeof(struct ifla_vf_vlan)},
-	[IFLA_VF_VLAN_LIST] = {.type = NLA_NESTED},
-	[IFLA_VF_TX_RATE] = {.minlen = sizeof(struct ifla_vf_tx_rate)},
-	[IFLA_VF_SPOOFCHK] = {.minlen = sizeof(struct ifla_vf_spoofchk)},
-	[IFLA_VF_LINK_STATE] = {.minlen = sizeof(struct ifla_vf_link_state)},
-	[IFLA_VF_RATE] = {.minlen = sizeof(struct ifla_vf_rate)},
-	[IFLA_VF_TRUST] = {.minlen = sizeof(struct ifla_vf_trust)},
+    [IFLA_VF_MAC] = {.minlen = sizeof(struct ifla_vf_mac)},
+    [IFLA_VF_VLAN] = {.minlen = sizeof(struct ifla_vf_vlan)},
+    [IFLA_VF_VLAN_LIST] = {.type = NLA_NESTED},
+    [IFLA_VF_TX_RATE] = {.minlen = sizeof(struct ifla_vf_tx_rate)},
+    [IFLA_VF_SPOOFCHK] = {.minlen = sizeof(struct ifla_vf_spoofchk)},
+    [IFLA_VF_LINK_STATE] = {.minlen = sizeof(struct ifla_vf_link_state)},
+    [IFLA_VF_RATE] = {.minlen = sizeof(struct ifla_vf_rate)},
+    [IFLA_VF_TRUST] = {.minlen = sizeof(struct ifla_vf_trust)},
 };
 
 /* The kernel pre-fills spoofchk and trust with -1 and only a driver that
@@ -342,7 +344,8 @@ static void fill_vf(struct nlattr **tb, struct vp_vf_config *out)
 		out->fields |= VP_VF_VLAN;
 	}
 	if (tb[IFLA_VF_SPOOFCHK] != NULL) {
-		const struct ifla_vf_spoofchk *a = nla_data(tb[IFLA_VF_SPOOFCHK]);
+		const struct ifla_vf_spoofchk *a =
+		    nla_data(tb[IFLA_VF_SPOOFCHK]);
 		if (a->setting != VF_UNREPORTED) {
 			out->spoofchk = a->setting != 0;
 			out->fields |= VP_VF_SPOOFCHK;
@@ -368,7 +371,7 @@ static void fill_vf(struct nlattr **tb, struct vp_vf_config *out)
 	}
 	if (tb[IFLA_VF_LINK_STATE] != NULL) {
 		const struct ifla_vf_link_state *a =
-			nla_data(tb[IFLA_VF_LINK_STATE]);
+		    nla_data(tb[IFLA_VF_LINK_STATE]);
 		if (a->link_state <= VP_VF_LINK_DISABLE) {
 			out->link_state = (enum vp_vf_link_state)a->link_state;
 			out->fields |= VP_VF_LINK_STATE;
@@ -412,8 +415,10 @@ int vp_vfnl_parse_link(struct nl_msg *msg, unsigned vf,
 		return -1;
 	}
 	if (tb[IFLA_VFINFO_LIST] == NULL)
-		return vp_err_set(err, EPROTO, "PF `%s`: no VF list in the "
-				  "kernel's reply", name);
+		return vp_err_set(err, EPROTO,
+				  "PF `%s`: no VF list in the "
+				  "kernel's reply",
+				  name);
 	nla_for_each_nested(a, tb[IFLA_VFINFO_LIST], rem)
 	{
 		struct nlattr *vtb[IFLA_VF_MAX + 1];
@@ -440,7 +445,8 @@ int vp_vfnl_parse_link(struct nl_msg *msg, unsigned vf,
 			  name, vf);
 }
 
-/* ---- against the kernel --------------------------------------------------- */
+/* ---- against the kernel ---------------------------------------------------
+ */
 
 struct get_ctx {
 	unsigned vf;
@@ -494,8 +500,8 @@ int vp_vfnl_get(const char *pf_ifname, unsigned vf, struct vp_vf_config *out,
 	if (rc >= 0 && c.seen)
 		rc = nl_wait_for_ack(sk); /* nl_send_auto asked for one */
 	if (rc < 0)
-		return vp_nl_fail(err, rc, &st, "PF `%s` VF %u: read", pf_ifname,
-				  vf);
+		return vp_nl_fail(err, rc, &st, "PF `%s` VF %u: read",
+				  pf_ifname, vf);
 	if (!c.seen)
 		return vp_err_set(err, EPROTO, "PF `%s` VF %u: read: no reply",
 				  pf_ifname, vf);

@@ -59,8 +59,14 @@ int vp_vfnl_build_set(int pf_ifindex, unsigned vf,
 int vp_vfnl_parse_link(struct nl_msg *msg, unsigned vf,
 		       struct vp_vf_config *out, struct vp_err *err);
 
-/* Against the kernel.  Errors name the PF and VF and carry nl_geterror's
- * text: "PF `ens785f0` VF 3: set VLAN: Operation not supported". */
+/* Against the kernel.  Errors name the PF and VF and carry the kernel's
+ * errno (errnum, strerror text) and extended-ack message when it refused,
+ * nl_geterror's text when libnl failed first:
+ * "PF `ens785f0` VF 3: set VLAN: Operation not supported".  vp_vfnl_set
+ * sends one request per selected field (MAC, VLAN, spoofchk, trust, tx
+ * rate, link state, in that order) so the error names the one refused;
+ * the ones before it are applied.  A VF the PF does not have: errnum
+ * ENODEV, "PF `veth0` has no VF 0 (the driver reports 0 VFs)". */
 int vp_vfnl_get(const char *pf_ifname, unsigned vf, struct vp_vf_config *out,
 		struct vp_err *err);
 int vp_vfnl_set(const char *pf_ifname, unsigned vf,

@@ -28,11 +28,11 @@
 #include "tu.h"
 
 struct fx {
-	bool ok;                   /* false: skip (not root, no veth) */
-	char a[16], b[16];         /* veth ends: a is moved, b stays */
-	pid_t pid;                 /* the "container" */
+	bool ok;	   /* false: skip (not root, no veth) */
+	char a[16], b[16]; /* veth ends: a is moved, b stays */
+	pid_t pid;	   /* the "container" */
 	struct vp_netns_target t;
-	struct vp_link orig;       /* a before the move */
+	struct vp_link orig; /* a before the move */
 	ino_t host_ino;
 	char *dir;
 };
@@ -54,7 +54,7 @@ static int run(const char *fmt, ...)
 /* stdout of a command, "" when it printed nothing */
 static char out_buf[8192];
 static const char *capture(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+    __attribute__((format(printf, 1, 2)));
 static const char *capture(const char *fmt, ...)
 {
 	char cmd[512];
@@ -165,8 +165,8 @@ static int setup(void **state)
 	if (run("ip link add %s type veth peer name %s 2>/dev/null", f->a,
 		f->b) != 0)
 		return 0;
-	if (run("ip link set %s address 02:aa:bb:cc:dd:%02x mtu 1500 up",
-		f->a, seq % 256) != 0 ||
+	if (run("ip link set %s address 02:aa:bb:cc:dd:%02x mtu 1500 up", f->a,
+		seq % 256) != 0 ||
 	    vp_link_get(f->a, &f->orig, &err) < 0)
 		return 0;
 	f->pid = spawn_container();
@@ -229,7 +229,7 @@ static void test_move_in_and_out(void **state)
 	/* altnames travel with the link through both renames */
 	snprintf(alt, sizeof(alt), "vpal%d", (int)getpid() % 100000);
 	assert_int_equal(
-		run("ip link property add dev %s altname %s", f->a, alt), 0);
+	    run("ip link property add dev %s altname %s", f->a, alt), 0);
 
 	if (vp_netns_move_in(&f->t, f->a, "net1", MAC_IN, 1400, &moved, &err) <
 	    0)
@@ -257,8 +257,7 @@ static void test_move_in_and_out(void **state)
 
 	/* poststop twice: the second finds nothing, says so, harms nothing */
 	assert_int_equal(
-		vp_netns_move_out(&f->t, "net1", NULL, NULL, &f->orig, &err),
-		0);
+	    vp_netns_move_out(&f->t, "net1", NULL, NULL, &f->orig, &err), 0);
 	assert_back_in_host(f, f->a);
 }
 
@@ -294,9 +293,9 @@ static void test_name_clash_in_container(void **state)
 			     "type veth peer name net1p",
 			     (int)f->pid),
 			 0);
-	assert_int_equal(vp_netns_move_in(&f->t, f->a, "net1", MAC_IN, 1400,
-					  &moved, &err),
-			 -1);
+	assert_int_equal(
+	    vp_netns_move_in(&f->t, f->a, "net1", MAC_IN, 1400, &moved, &err),
+	    -1);
 	snprintf(want, sizeof(want),
 		 "move `%s` into the container (pid %d) as `net1`: name exists "
 		 "in the container",
@@ -319,13 +318,13 @@ static void test_altname_clash_in_container(void **state)
 			     "add dev lo altname net1",
 			     (int)f->pid),
 			 0);
-	assert_int_equal(vp_netns_move_in(&f->t, f->a, "net1", MAC_IN, 0,
-					  &moved, &err),
-			 -1);
-	snprintf(want, sizeof(want),
-		 "move `%s` into the container (pid %d) as `net1`: `net1` is an "
-		 "altname of `lo` in the container",
-		 f->a, (int)f->pid);
+	assert_int_equal(
+	    vp_netns_move_in(&f->t, f->a, "net1", MAC_IN, 0, &moved, &err), -1);
+	snprintf(
+	    want, sizeof(want),
+	    "move `%s` into the container (pid %d) as `net1`: `net1` is an "
+	    "altname of `lo` in the container",
+	    f->a, (int)f->pid);
 	assert_string_equal(err.msg, want);
 	assert_int_equal(err.errnum, EEXIST);
 	assert_back_in_host(f, f->a);
@@ -340,14 +339,13 @@ static void test_own_altname_clashes_in_container(void **state)
 
 	snprintf(alt, sizeof(alt), "vpal%d", (int)getpid() % 100000);
 	assert_int_equal(
-		run("ip link property add dev %s altname %s", f->a, alt), 0);
+	    run("ip link property add dev %s altname %s", f->a, alt), 0);
 	assert_int_equal(run("nsenter --net=/proc/%d/ns/net ip link property "
 			     "add dev lo altname %s",
 			     (int)f->pid, alt),
 			 0);
-	assert_int_equal(vp_netns_move_in(&f->t, f->a, "net1", MAC_IN, 0,
-					  &moved, &err),
-			 -1);
+	assert_int_equal(
+	    vp_netns_move_in(&f->t, f->a, "net1", MAC_IN, 0, &moved, &err), -1);
 	assert_contains(err.msg, "one of its altnames exists in the container");
 	assert_int_equal(err.errnum, EEXIST);
 	assert_back_in_host(f, f->a);
@@ -361,9 +359,9 @@ static void test_bad_mtu_rolls_back(void **state)
 	struct vp_err err;
 
 	/* veth's maximum MTU is 65535 */
-	assert_int_equal(vp_netns_move_in(&f->t, f->a, "net1", MAC_IN, 70000,
-					  &moved, &err),
-			 -1);
+	assert_int_equal(
+	    vp_netns_move_in(&f->t, f->a, "net1", MAC_IN, 70000, &moved, &err),
+	    -1);
 	assert_contains(err.msg, "as `net1`: set MTU 70000: ");
 	assert_int_equal(err.errnum, EINVAL);
 	assert_back_in_host(f, f->a);
@@ -385,8 +383,7 @@ static void test_original_name_taken_in_host(void **state)
 	snprintf(f->b, sizeof(f->b), "%s", f->a);
 
 	assert_int_equal(
-		vp_netns_move_out(&f->t, "net1", NULL, NULL, &f->orig, &err),
-		-1);
+	    vp_netns_move_out(&f->t, "net1", NULL, NULL, &f->orig, &err), -1);
 	assert_int_equal(err.errnum, EEXIST);
 	/* left findable in the host under a name derived from its ifindex,
 	 * with its MAC and MTU restored */
@@ -397,7 +394,8 @@ static void test_original_name_taken_in_host(void **state)
 		 "move `net1` out of the container (pid %d) back to `%s`: name "
 		 "`%s` is taken in the host; the link is left in the host as "
 		 "`%s` (ifindex %d)",
-		 (int)f->pid, f->a, f->a, lostname, (int)if_nametoindex(lostname));
+		 (int)f->pid, f->a, f->a, lostname,
+		 (int)if_nametoindex(lostname));
 	assert_string_equal(err.msg, want);
 	assert_int_equal(vp_link_get(lostname, &lost, &err), 0);
 	assert_memory_equal(lost.mac, f->orig.mac, 6);
@@ -419,8 +417,7 @@ static void test_container_gone_before_move_out(void **state)
 	kill_container(f);
 	/* a veth dies with its namespace (and takes its peer along) */
 	assert_int_equal(
-		vp_netns_move_out(&f->t, "net1", NULL, NULL, &f->orig, &err),
-		-1);
+	    vp_netns_move_out(&f->t, "net1", NULL, NULL, &f->orig, &err), -1);
 	snprintf(want, sizeof(want),
 		 "move `net1` out of the container (pid %d) back to `%s`: the "
 		 "container's network namespace is gone and the link with it",
@@ -494,7 +491,7 @@ static void test_returned_device_found_by_ifindex(void **state)
 	snprintf(orig.ifname, sizeof(orig.ifname), "vpnz%d",
 		 (int)getpid() % 100000);
 	assert_int_equal(
-		vp_netns_move_out(&f->t, "net1", NULL, NULL, &orig, &err), -1);
+	    vp_netns_move_out(&f->t, "net1", NULL, NULL, &orig, &err), -1);
 	assert_int_equal(err.errnum, ENODEV);
 	assert_true(if_nametoindex(f->a) > 0);
 }
@@ -508,9 +505,8 @@ static void test_refusals(void **state)
 	char want[200];
 
 	/* a pid in the host namespace would silently "move" nothing */
-	assert_int_equal(vp_netns_move_in(&self, f->a, "net1", NULL, 0, &moved,
-					  &err),
-			 -1);
+	assert_int_equal(
+	    vp_netns_move_in(&self, f->a, "net1", NULL, 0, &moved, &err), -1);
 	snprintf(want, sizeof(want),
 		 "move `%s` into the container (pid %d) as `net1`: pid %d is "
 		 "in the host's network namespace",
@@ -528,9 +524,8 @@ static void test_refusals(void **state)
 	assert_string_equal(err.msg, want);
 	assert_int_equal(err.errnum, ENODEV);
 
-	assert_int_equal(vp_netns_move_in(&f->t, f->a, "net/1", NULL, 0,
-					  &moved, &err),
-			 -1);
+	assert_int_equal(
+	    vp_netns_move_in(&f->t, f->a, "net/1", NULL, 0, &moved, &err), -1);
 	assert_int_equal(err.errnum, EINVAL);
 	assert_int_equal(vp_netns_move_in(&f->t, f->a, "net1",
 					  (const uint8_t[6]){1, 0, 0, 0, 0, 1},
@@ -540,14 +535,12 @@ static void test_refusals(void **state)
 
 	struct vp_netns_target bad = {.proc_root = "/proc", .pid = 0};
 	assert_int_equal(
-		vp_netns_move_in(&bad, f->a, "net1", NULL, 0, &moved, &err),
-		-1);
+	    vp_netns_move_in(&bad, f->a, "net1", NULL, 0, &moved, &err), -1);
 	assert_contains(err.msg, "pid 0 invalid");
 
 	kill_container(f);
-	assert_int_equal(vp_netns_move_in(&f->t, f->a, "net1", NULL, 0, &moved,
-					  &err),
-			 -1);
+	assert_int_equal(
+	    vp_netns_move_in(&f->t, f->a, "net1", NULL, 0, &moved, &err), -1);
 	snprintf(want, sizeof(want),
 		 "move `%s` into the container (pid %d) as `net1`: open "
 		 "`/proc/%d/ns/net`: No such file or directory",
@@ -560,17 +553,17 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-		T(test_move_in_and_out),
-		T(test_move_keeps_name_mac_mtu_when_not_asked),
-		T(test_name_clash_in_container),
-		T(test_altname_clash_in_container),
-		T(test_own_altname_clashes_in_container),
-		T(test_bad_mtu_rolls_back),
-		T(test_original_name_taken_in_host),
-		T(test_container_gone_before_move_out),
-		T(test_returned_device_found_by_pci),
-		T(test_returned_device_found_by_ifindex),
-		T(test_refusals),
+	    T(test_move_in_and_out),
+	    T(test_move_keeps_name_mac_mtu_when_not_asked),
+	    T(test_name_clash_in_container),
+	    T(test_altname_clash_in_container),
+	    T(test_own_altname_clashes_in_container),
+	    T(test_bad_mtu_rolls_back),
+	    T(test_original_name_taken_in_host),
+	    T(test_container_gone_before_move_out),
+	    T(test_returned_device_found_by_pci),
+	    T(test_returned_device_found_by_ifindex),
+	    T(test_refusals),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

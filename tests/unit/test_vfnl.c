@@ -52,17 +52,17 @@ static int parse_request(struct nl_msg *m, int ifindex,
 			 struct nlattr *vtb[IFLA_VF_MAX + 1])
 {
 	static struct nla_policy ifla[IFLA_MAX + 1] = {
-		[IFLA_VFINFO_LIST] = {.type = NLA_NESTED},
+	    [IFLA_VFINFO_LIST] = {.type = NLA_NESTED},
 	};
 	static struct nla_policy vfp[IFLA_VF_MAX + 1] = {
-		[IFLA_VF_MAC] = {.minlen = sizeof(struct ifla_vf_mac)},
-		[IFLA_VF_VLAN] = {.minlen = sizeof(struct ifla_vf_vlan)},
-		[IFLA_VF_VLAN_LIST] = {.type = NLA_NESTED},
-		[IFLA_VF_SPOOFCHK] = {.minlen = sizeof(struct ifla_vf_spoofchk)},
-		[IFLA_VF_TRUST] = {.minlen = sizeof(struct ifla_vf_trust)},
-		[IFLA_VF_RATE] = {.minlen = sizeof(struct ifla_vf_rate)},
-		[IFLA_VF_LINK_STATE] = {.minlen =
-						sizeof(struct ifla_vf_link_state)},
+	    [IFLA_VF_MAC] = {.minlen = sizeof(struct ifla_vf_mac)},
+	    [IFLA_VF_VLAN] = {.minlen = sizeof(struct ifla_vf_vlan)},
+	    [IFLA_VF_VLAN_LIST] = {.type = NLA_NESTED},
+	    [IFLA_VF_SPOOFCHK] = {.minlen = sizeof(struct ifla_vf_spoofchk)},
+	    [IFLA_VF_TRUST] = {.minlen = sizeof(struct ifla_vf_trust)},
+	    [IFLA_VF_RATE] = {.minlen = sizeof(struct ifla_vf_rate)},
+	    [IFLA_VF_LINK_STATE] = {.minlen =
+					sizeof(struct ifla_vf_link_state)},
 	};
 	struct nlmsghdr *nlh = nlmsg_hdr(m);
 	struct nlattr *tb[IFLA_MAX + 1];
@@ -175,9 +175,9 @@ static void test_build_only_selected_fields(void **state)
 {
 	struct vp_vf_config c = full_config(VP_ETH_P_8021Q);
 	struct nlattr *vtb[IFLA_VF_MAX + 1];
-	const unsigned one[] = {VP_VF_MAC, VP_VF_VLAN, VP_VF_SPOOFCHK,
+	const unsigned one[] = {VP_VF_MAC,   VP_VF_VLAN, VP_VF_SPOOFCHK,
 				VP_VF_TRUST, VP_VF_RATE, VP_VF_LINK_STATE};
-	const int attr[] = {IFLA_VF_MAC, IFLA_VF_VLAN, IFLA_VF_SPOOFCHK,
+	const int attr[] = {IFLA_VF_MAC,   IFLA_VF_VLAN, IFLA_VF_SPOOFCHK,
 			    IFLA_VF_TRUST, IFLA_VF_RATE, IFLA_VF_LINK_STATE};
 
 	(void)state;
@@ -200,15 +200,16 @@ static void test_build_only_selected_fields(void **state)
 	struct vp_err err;
 	assert_int_equal(vp_vfnl_build_set(2, 1, &c, &m, &err), 0);
 	assert_int_equal(parse_request(m, 2, vtb), 4);
-	assert_int_equal(((struct ifla_vf_spoofchk *)nla_data(
-				  vtb[IFLA_VF_SPOOFCHK]))->setting,
-			 0);
 	assert_int_equal(
-		((struct ifla_vf_trust *)nla_data(vtb[IFLA_VF_TRUST]))->setting,
-		1);
-	assert_int_equal(((struct ifla_vf_link_state *)nla_data(
-				  vtb[IFLA_VF_LINK_STATE]))->link_state,
-			 IFLA_VF_LINK_STATE_DISABLE);
+	    ((struct ifla_vf_spoofchk *)nla_data(vtb[IFLA_VF_SPOOFCHK]))
+		->setting,
+	    0);
+	assert_int_equal(
+	    ((struct ifla_vf_trust *)nla_data(vtb[IFLA_VF_TRUST]))->setting, 1);
+	assert_int_equal(
+	    ((struct ifla_vf_link_state *)nla_data(vtb[IFLA_VF_LINK_STATE]))
+		->link_state,
+	    IFLA_VF_LINK_STATE_DISABLE);
 	nlmsg_free(m);
 }
 
@@ -270,11 +271,11 @@ struct fake_vf {
 };
 
 static const struct fake_vf FAKE[4] = {
-	{{0x02, 0, 0, 0, 0, 0x10}, 0, 0, 0x8100, 1, 0, 0, 0, 0},
-	{{0x02, 0, 0, 0, 0, 0x11}, 10, 1, 0x8100, 0, 1, 1, 0, 1000},
-	{{0x02, 0, 0, 0, 0, 0x12}, 300, 3, 0x88a8, 1, 1, 2, 50, 500},
-	/* a driver that reports neither spoofchk nor trust leaves -1 */
-	{{0, 0, 0, 0, 0, 0}, 0, 0, 0x8100, UINT32_MAX, UINT32_MAX, 0, 0, 0},
+    {{0x02, 0, 0, 0, 0, 0x10}, 0, 0, 0x8100, 1, 0, 0, 0, 0},
+    {{0x02, 0, 0, 0, 0, 0x11}, 10, 1, 0x8100, 0, 1, 1, 0, 1000},
+    {{0x02, 0, 0, 0, 0, 0x12}, 300, 3, 0x88a8, 1, 1, 2, 50, 500},
+    /* a driver that reports neither spoofchk nor trust leaves -1 */
+    {{0, 0, 0, 0, 0, 0}, 0, 0, 0x8100, UINT32_MAX, UINT32_MAX, 0, 0, 0},
 };
 
 static void put_fake_vf(struct nl_msg *m, uint32_t n, const struct fake_vf *f,
@@ -284,11 +285,13 @@ static void put_fake_vf(struct nl_msg *m, uint32_t n, const struct fake_vf *f,
 	struct ifla_vf_mac mac = {.vf = n};
 	struct ifla_vf_broadcast bc;
 	struct ifla_vf_vlan vlan = {.vf = n, .vlan = f->vlan, .qos = f->qos};
-	struct ifla_vf_vlan_info vi = {.vf = n, .vlan = f->vlan, .qos = f->qos,
+	struct ifla_vf_vlan_info vi = {.vf = n,
+				       .vlan = f->vlan,
+				       .qos = f->qos,
 				       .vlan_proto = htons(f->proto)};
 	struct ifla_vf_tx_rate txr = {.vf = n, .rate = f->max_rate};
-	struct ifla_vf_rate rate = {.vf = n, .min_tx_rate = f->min_rate,
-				    .max_tx_rate = f->max_rate};
+	struct ifla_vf_rate rate = {
+	    .vf = n, .min_tx_rate = f->min_rate, .max_tx_rate = f->max_rate};
 	struct ifla_vf_spoofchk sc = {.vf = n, .setting = f->spoofchk};
 	struct ifla_vf_link_state ls = {.vf = n, .link_state = f->link_state};
 	struct ifla_vf_rss_query_en rss = {.vf = n, .setting = UINT32_MAX};
@@ -310,8 +313,8 @@ static void put_fake_vf(struct nl_msg *m, uint32_t n, const struct fake_vf *f,
 	assert_int_equal(nla_put(m, IFLA_VF_TRUST, sizeof(tr), &tr), 0);
 	if (!legacy) {
 		struct nlattr *list = nla_nest_start(m, IFLA_VF_VLAN_LIST);
-		assert_int_equal(
-			nla_put(m, IFLA_VF_VLAN_INFO, sizeof(vi), &vi), 0);
+		assert_int_equal(nla_put(m, IFLA_VF_VLAN_INFO, sizeof(vi), &vi),
+				 0);
 		nla_nest_end(m, list);
 	}
 	struct nlattr *stats = nla_nest_start(m, IFLA_VF_STATS);
@@ -327,8 +330,8 @@ static struct nl_msg *fake_newlink(const char *name, uint32_t num_vf,
 				   bool legacy)
 {
 	struct nl_msg *m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = 4,
-				.ifi_flags = 0x1003};
+	struct ifinfomsg ifi = {
+	    .ifi_family = AF_UNSPEC, .ifi_index = 4, .ifi_flags = 0x1003};
 	uint8_t pfmac[6] = {0x3c, 0xfd, 0xfe, 0, 0, 1};
 
 	assert_non_null(m);
@@ -359,8 +362,8 @@ static void test_parse_pf_with_4_vfs(void **state)
 	(void)state;
 	assert_int_equal(vp_vfnl_parse_link(m, 2, &c, &err), 0);
 	assert_int_equal(c.fields, VP_VF_MAC | VP_VF_VLAN | VP_VF_SPOOFCHK |
-					   VP_VF_TRUST | VP_VF_RATE |
-					   VP_VF_LINK_STATE);
+				       VP_VF_TRUST | VP_VF_RATE |
+				       VP_VF_LINK_STATE);
 	assert_memory_equal(c.mac, FAKE[2].mac, 6);
 	assert_int_equal(c.vlan, 300);
 	assert_int_equal(c.qos, 3);
@@ -500,7 +503,8 @@ static void test_kernel_get_on_link_without_vfs(void **state)
 	snprintf(name, sizeof(name), "vpnone%d", (int)getpid() % 100000);
 	assert_int_equal(vp_vfnl_get(name, 0, &c, &err), -1);
 	char want[96];
-	snprintf(want, sizeof(want), "PF `%s` VF 0: read: No such device", name);
+	snprintf(want, sizeof(want), "PF `%s` VF 0: read: No such device",
+		 name);
 	assert_string_equal(err.msg, want);
 	assert_int_equal(err.errnum, ENODEV);
 
@@ -560,16 +564,16 @@ static void test_kernel_veth_refuses_vf_settings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_build_8021q_all_fields),
-		cmocka_unit_test(test_build_8021ad_uses_vlan_list),
-		cmocka_unit_test(test_build_only_selected_fields),
-		cmocka_unit_test(test_build_refuses_bad_settings),
-		cmocka_unit_test(test_parse_pf_with_4_vfs),
-		cmocka_unit_test(test_parse_matches_vf_number_not_position),
-		cmocka_unit_test(test_parse_legacy_and_gaps),
-		cmocka_unit_test(test_parse_hostile_replies),
-		cmocka_unit_test(test_kernel_get_on_link_without_vfs),
-		cmocka_unit_test(test_kernel_veth_refuses_vf_settings),
+	    cmocka_unit_test(test_build_8021q_all_fields),
+	    cmocka_unit_test(test_build_8021ad_uses_vlan_list),
+	    cmocka_unit_test(test_build_only_selected_fields),
+	    cmocka_unit_test(test_build_refuses_bad_settings),
+	    cmocka_unit_test(test_parse_pf_with_4_vfs),
+	    cmocka_unit_test(test_parse_matches_vf_number_not_position),
+	    cmocka_unit_test(test_parse_legacy_and_gaps),
+	    cmocka_unit_test(test_parse_hostile_replies),
+	    cmocka_unit_test(test_kernel_get_on_link_without_vfs),
+	    cmocka_unit_test(test_kernel_veth_refuses_vf_settings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
