@@ -23,8 +23,8 @@
 #include "fileio.h"
 #include "validate.h"
 
-#define ATTR_MAX 4096           /* sysfs attributes are at most a page */
-#define VF_MAX 65535            /* TotalVFs is a 16-bit field */
+#define ATTR_MAX 4096 /* sysfs attributes are at most a page */
+#define VF_MAX 65535  /* TotalVFs is a 16-bit field */
 
 bool vp_valid_driver_name(const char *s)
 {
@@ -223,12 +223,13 @@ static int read_netdev(const char *dir, char *out, size_t size,
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (!vp_valid_ifname(de->d_name) || strlen(de->d_name) >= size) {
-			rc = vp_err_set(err, 0,
-					"netdev name `%s` is not a valid "
-					"interface name",
-					vp_printable(de->d_name, pb,
-						     sizeof(pb)));
+		if (!vp_valid_ifname(de->d_name) ||
+		    strlen(de->d_name) >= size) {
+			rc = vp_err_set(
+			    err, 0,
+			    "netdev name `%s` is not a valid "
+			    "interface name",
+			    vp_printable(de->d_name, pb, sizeof(pb)));
 			break;
 		}
 		if (out[0] == '\0' || strcmp(de->d_name, out) < 0)
@@ -284,10 +285,11 @@ static int vf_read(const char *root, struct vp_vf *vf, struct vp_err *err)
 		v.driver_override[0] = '\0';
 	if (v.driver_override[0] != '\0' &&
 	    !vp_valid_driver_name(v.driver_override))
-		return vp_err_set(err, 0, "driver_override `%s` is not a "
-				  "driver name",
-				  vp_printable(v.driver_override, pb,
-					       sizeof(pb)));
+		return vp_err_set(
+		    err, 0,
+		    "driver_override `%s` is not a "
+		    "driver name",
+		    vp_printable(v.driver_override, pb, sizeof(pb)));
 	grp_link = vp_asprintf("%s/iommu_group", dir);
 	if (grp_link == NULL)
 		return vp_err_set(err, ENOMEM, "sysfs");
@@ -396,7 +398,8 @@ static int pf_load_vfs(const char *root, const char *pfdir, struct vp_pf *p,
 			return vp_err_set(err, ENOMEM, "sysfs");
 	}
 	for (unsigned i = 0; i < p->numvfs; i++) {
-		_cleanup_free_ char *link = vp_asprintf("%s/virtfn%u", pfdir, i);
+		_cleanup_free_ char *link =
+		    vp_asprintf("%s/virtfn%u", pfdir, i);
 		_cleanup_free_ char *vdir = NULL;
 		struct vp_vf *vf = &vfs[n];
 		int a, b, rc;
@@ -452,7 +455,8 @@ static int pf_load(const char *root, const char *pf, struct vp_pf *p,
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
-		return vp_err_set(err, 0, "not SR-IOV capable (no sriov_numvfs)");
+		return vp_err_set(err, 0,
+				  "not SR-IOV capable (no sriov_numvfs)");
 	if (parse_uint("sriov_numvfs", buf, VF_MAX, &p->numvfs, err) < 0)
 		return -1;
 	rc = read_attr(dir, "sriov_totalvfs", buf, sizeof(buf), err);
@@ -520,7 +524,7 @@ static int group_scan(const char *root, const struct vp_vf *vf, char *list,
 		      size_t size, unsigned *n_bad, struct vp_err *err)
 {
 	_cleanup_free_ char *gdir = vp_asprintf(
-		"%s/kernel/iommu_groups/%d/devices", root, vf->iommu_group);
+	    "%s/kernel/iommu_groups/%d/devices", root, vf->iommu_group);
 	struct dirent **ents = NULL;
 	char pb[VP_PRINTABLE_MAX];
 	size_t used = 0;
@@ -543,7 +547,8 @@ static int group_scan(const char *root, const struct vp_vf *vf, char *list,
 		    strcmp(m, vf->pci) == 0)
 			continue;
 		if (!vp_valid_pci_addr(m)) {
-			rc = vp_err_set(err, 0, "member `%s` of `%s` is not a "
+			rc = vp_err_set(err, 0,
+					"member `%s` of `%s` is not a "
 					"PCI address",
 					vp_printable(m, pb, sizeof(pb)), gdir);
 			continue;

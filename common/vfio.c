@@ -122,7 +122,7 @@ static int unbind_and_probe(const char *root, const char *pci, bool unbind,
 {
 	_cleanup_free_ char *unbind_path = dev_path(root, pci, "driver/unbind");
 	_cleanup_free_ char *probe_path =
-		vp_asprintf("%s/bus/pci/drivers_probe", root);
+	    vp_asprintf("%s/bus/pci/drivers_probe", root);
 
 	if (unbind_path == NULL || probe_path == NULL)
 		return vp_err_set(err, ENOMEM, "sysfs");
@@ -154,7 +154,7 @@ static int vfio_bind(const char *root, const char *pci, char *orig,
 		     size_t orig_size, unsigned timeout_ms, struct vp_err *err)
 {
 	_cleanup_free_ char *vfio_dir =
-		vp_asprintf("%s/bus/pci/drivers/" VFIO_DRIVER, root);
+	    vp_asprintf("%s/bus/pci/drivers/" VFIO_DRIVER, root);
 	_cleanup_free_ char *ov = dev_path(root, pci, "driver_override");
 	char cur[64];
 	int rc;
@@ -183,7 +183,8 @@ static int vfio_bind(const char *root, const char *pci, char *orig,
 	if (rc < 0)
 		goto fail;
 	if (rc == 0) {
-		vp_err_set(err, 0, "%s did not bind to vfio-pci within %u ms "
+		vp_err_set(err, 0,
+			   "%s did not bind to vfio-pci within %u ms "
 			   "(driver: %s)",
 			   pci, timeout_ms, cur[0] != '\0' ? cur : "none");
 		goto fail;
@@ -202,7 +203,8 @@ int vp_vfio_bind(const char *sysfs_root, const char *pci, char *orig_driver,
 	if (orig_size > 0)
 		orig_driver[0] = '\0';
 	if (!vp_valid_pci_addr(pci))
-		return vp_err_set(err, 0, "vfio bind: `%s` is not a PCI address",
+		return vp_err_set(err, 0,
+				  "vfio bind: `%s` is not a PCI address",
 				  vp_printable(pci, pb, sizeof(pb)));
 	/* every message below names the device or its path already */
 	return vfio_bind(sysfs_root, pci, orig_driver, orig_size, timeout_ms,
@@ -267,8 +269,8 @@ int vp_vfio_restore(const char *sysfs_root, const char *pci,
 				  "vfio restore: `%s` is not a PCI address",
 				  vp_printable(pci, pb, sizeof(pb)));
 	if (orig_driver[0] != '\0' && !vp_valid_driver_name(orig_driver))
-		return vp_err_set(err, 0,
-				  "vfio restore %s: `%s` is not a driver name",
-				  pci, vp_printable(orig_driver, pb, sizeof(pb)));
+		return vp_err_set(
+		    err, 0, "vfio restore %s: `%s` is not a driver name", pci,
+		    vp_printable(orig_driver, pb, sizeof(pb)));
 	return vfio_restore(sysfs_root, pci, orig_driver, timeout_ms, err);
 }

@@ -272,16 +272,16 @@ static void test_group_foreign_device(void **state)
 	ixgbe4(root);
 	tu_sysfs_build(root, "dev 0000:3b:00.3 --driver e1000e --group 41");
 	load(root, "ens785f0", &pf);
-	assert_int_equal(vp_sriov_iommu_group_check(root, &pf.vfs[1], &err),
-			 0);
+	assert_int_equal(vp_sriov_iommu_group_check(root, &pf.vfs[1], &err), 0);
 	tu_assert_err(vp_sriov_iommu_group_check(root, &pf.vfs[0], &err), err,
 		      "VF 0000:3b:10.0: IOMMU group 41 also holds 0000:3b:00.3 "
 		      "(driver e1000e), which is not on vfio-pci");
 	/* every offender is named, the PF too */
 	tu_sysfs_build(root, "regroup %s 41", PF0);
-	tu_assert_err(vp_sriov_iommu_group_check(root, &pf.vfs[0], &err), err,
-		      "IOMMU group 41 also holds 0000:3b:00.0 (driver ixgbe), "
-		      "0000:3b:00.3 (driver e1000e), which are not on vfio-pci");
+	tu_assert_err(
+	    vp_sriov_iommu_group_check(root, &pf.vfs[0], &err), err,
+	    "IOMMU group 41 also holds 0000:3b:00.0 (driver ixgbe), "
+	    "0000:3b:00.3 (driver e1000e), which are not on vfio-pci");
 	vp_sriov_pf_free(&pf);
 }
 
@@ -414,9 +414,9 @@ static void test_dev_driver(void **state)
 	tu_assert_ok(vp_sriov_dev_driver(root, PF0, drv, sizeof(drv), &err),
 		     err);
 	assert_string_equal(drv, "ixgbe");
-	tu_assert_err(vp_sriov_dev_driver(root, "0000:3b:1f.0", drv,
-					  sizeof(drv), &err),
-		      err, "PCI device 0000:3b:1f.0");
+	tu_assert_err(
+	    vp_sriov_dev_driver(root, "0000:3b:1f.0", drv, sizeof(drv), &err),
+	    err, "PCI device 0000:3b:1f.0");
 	assert_int_equal(err.errnum, ENOENT);
 	tu_assert_err(vp_sriov_dev_driver(root, "0000:3b:00.0/..", drv,
 					  sizeof(drv), &err),
@@ -436,8 +436,8 @@ static void test_valid_driver_name(void **state)
 	assert_false(vp_valid_driver_name("a b"));
 	assert_false(vp_valid_driver_name("x\n"));
 	assert_false(vp_valid_driver_name(NULL));
-	assert_false(vp_valid_driver_name(
-	    "0123456789012345678901234567890123456789012345678901234567890123"));
+	assert_false(vp_valid_driver_name("012345678901234567890123456789012345"
+					  "6789012345678901234567890123"));
 }
 
 /* Values that would steer a path or a message if used unchecked: each is

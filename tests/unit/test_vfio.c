@@ -25,7 +25,7 @@
 #define PF0 "0000:3b:00.0"
 #define VF0 "0000:3b:10.0"
 #define VF1 "0000:3b:10.2"
-#define TIMEOUT 3000   /* ms: generous, the simulated kernel is a shell */
+#define TIMEOUT 3000 /* ms: generous, the simulated kernel is a shell */
 
 struct fx {
 	char *root;
@@ -111,9 +111,8 @@ static void test_round_trip(void **state)
 	char orig[64];
 
 	kernel_on(f);
-	tu_assert_ok(vp_vfio_bind(f->root, VF0, orig, sizeof(orig), TIMEOUT,
-				  &err),
-		     err);
+	tu_assert_ok(
+	    vp_vfio_bind(f->root, VF0, orig, sizeof(orig), TIMEOUT, &err), err);
 	assert_string_equal(orig, "ixgbevf");
 	vf_state(f->root, VF0, &vf);
 	assert_string_equal(vf.driver, "vfio-pci");
@@ -132,9 +131,8 @@ static void test_round_trip(void **state)
 	assert_attr(f->root, VF0, "driver_override", "\n");
 
 	/* and again: nothing left behind that breaks a second cycle */
-	tu_assert_ok(vp_vfio_bind(f->root, VF0, orig, sizeof(orig), TIMEOUT,
-				  &err),
-		     err);
+	tu_assert_ok(
+	    vp_vfio_bind(f->root, VF0, orig, sizeof(orig), TIMEOUT, &err), err);
 	tu_assert_ok(vp_vfio_restore(f->root, VF0, orig, TIMEOUT, &err), err);
 	assert_string_equal(tu_sysfs_driver(f->root, VF0), "ixgbevf");
 }
@@ -146,9 +144,8 @@ static void test_restore_idempotent(void **state)
 	char orig[64];
 
 	kernel_on(f);
-	tu_assert_ok(vp_vfio_bind(f->root, VF1, orig, sizeof(orig), TIMEOUT,
-				  &err),
-		     err);
+	tu_assert_ok(
+	    vp_vfio_bind(f->root, VF1, orig, sizeof(orig), TIMEOUT, &err), err);
 	tu_assert_ok(vp_vfio_restore(f->root, VF1, orig, TIMEOUT, &err), err);
 	/* with no kernel to act on writes, only a call that writes nothing
 	 * and finds the device restored can succeed */
@@ -171,8 +168,10 @@ static void test_bind_timeout(void **state)
 	long ms;
 
 	/* where i40e puts a PF's first VF, here on ixgbevf */
-	tu_sysfs_build(f->root, "dev 0000:3b:02.0 --driver ixgbevf "
-				"--physfn %s --group 61", PF0);
+	tu_sysfs_build(f->root,
+		       "dev 0000:3b:02.0 --driver ixgbevf "
+		       "--physfn %s --group 61",
+		       PF0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	tu_assert_err(vp_vfio_bind(f->root, "0000:3b:02.0", orig, sizeof(orig),
 				   200, &err),
@@ -231,9 +230,8 @@ static void test_stale_override(void **state)
 	tu_sysfs_build(f->root, "override %s pci-stub", VF0);
 	vf_state(f->root, VF0, &vf);
 	assert_null(vp_sriov_vf_busy_reason(&vf));
-	tu_assert_ok(vp_vfio_bind(f->root, VF0, orig, sizeof(orig), TIMEOUT,
-				  &err),
-		     err);
+	tu_assert_ok(
+	    vp_vfio_bind(f->root, VF0, orig, sizeof(orig), TIMEOUT, &err), err);
 	assert_string_equal(tu_sysfs_driver(f->root, VF0), "vfio-pci");
 	assert_attr(f->root, VF0, "driver_override", "vfio-pci\n");
 	tu_assert_ok(vp_vfio_restore(f->root, VF0, orig, TIMEOUT, &err), err);
@@ -263,9 +261,8 @@ static void test_unbound_device(void **state)
 
 	kernel_on(f);
 	tu_sysfs_build(f->root, "unbind %s", VF0);
-	tu_assert_ok(vp_vfio_bind(f->root, VF0, orig, sizeof(orig), TIMEOUT,
-				  &err),
-		     err);
+	tu_assert_ok(
+	    vp_vfio_bind(f->root, VF0, orig, sizeof(orig), TIMEOUT, &err), err);
 	assert_string_equal(orig, "");
 	assert_string_equal(tu_sysfs_driver(f->root, VF0), "vfio-pci");
 	/* restored to "no driver": unbound, and not probed onto one */
@@ -313,9 +310,9 @@ static void test_missing_device(void **state)
 	struct vp_err err;
 	char orig[64];
 
-	tu_assert_err(vp_vfio_bind(f->root, "0000:3b:1f.7", orig, sizeof(orig),
-				   50, &err),
-		      err, "PCI device 0000:3b:1f.7");
+	tu_assert_err(
+	    vp_vfio_bind(f->root, "0000:3b:1f.7", orig, sizeof(orig), 50, &err),
+	    err, "PCI device 0000:3b:1f.7");
 	assert_int_equal(err.errnum, ENOENT);
 }
 
@@ -325,18 +322,18 @@ static void test_hostile_arguments(void **state)
 	struct vp_err err;
 	char orig[64], small[4];
 
-	tu_assert_err(vp_vfio_bind(f->root, "../../../etc", orig, sizeof(orig),
-				   50, &err),
-		      err, "vfio bind: `../../../etc` is not a PCI address");
-	tu_assert_err(vp_vfio_restore(f->root, "0000:3b:10.0/..", "ixgbevf", 50,
-				      &err),
-		      err, "is not a PCI address");
+	tu_assert_err(
+	    vp_vfio_bind(f->root, "../../../etc", orig, sizeof(orig), 50, &err),
+	    err, "vfio bind: `../../../etc` is not a PCI address");
+	tu_assert_err(
+	    vp_vfio_restore(f->root, "0000:3b:10.0/..", "ixgbevf", 50, &err),
+	    err, "is not a PCI address");
 	tu_assert_err(vp_vfio_restore(f->root, VF0, "../x", 50, &err), err,
 		      "vfio restore 0000:3b:10.0: `../x` is not a driver name");
 	/* the original driver does not fit: refused before any write */
-	tu_assert_err(vp_vfio_bind(f->root, VF0, small, sizeof(small), 50,
-				   &err),
-		      err, "too long");
+	tu_assert_err(
+	    vp_vfio_bind(f->root, VF0, small, sizeof(small), 50, &err), err,
+	    "too long");
 	assert_attr(f->root, VF0, "driver_override", "(null)\n");
 }
 

@@ -4,9 +4,9 @@
  * kernel run as a child process so vfio binds and restores complete.
  *
  *	char *root = tu_mkdtemp();
- *	tu_sysfs_pf(root, "ens785f0", "0000:3b:00.0", "ixgbe", 4, "ixgbevf", 40);
- *	tu_sysfs_build(root, "override %s vfio-pci", "0000:3b:10.2");
- *	pid_t k = tu_sysfs_kernel_start(root);
+ *	tu_sysfs_pf(root, "ens785f0", "0000:3b:00.0", "ixgbe", 4, "ixgbevf",
+ *40); tu_sysfs_build(root, "override %s vfio-pci", "0000:3b:10.2"); pid_t k =
+ *tu_sysfs_kernel_start(root);
  *	... vp_vfio_bind(root, ...) ...
  *	tu_sysfs_kernel_stop(k);
  *
@@ -24,7 +24,7 @@ const char *tu_sysfs_script(void);
 /* Run `mksysfs.sh ROOT <args>`; args is a printf format whose result is
  * split into words by the shell (quote names with spaces yourself). */
 void tu_sysfs_build(const char *root, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* A PF and its VFs.  layout follows driver: "i40e" places VFs at 02.0
  * upward, anything else as ixgbe (10.0, 10.2, ...).  vf_driver NULL or "-":
