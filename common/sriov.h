@@ -40,13 +40,20 @@ struct vp_pf {
 /* Resolve and enumerate a PF.  Errors name the PF: "PF `ens785f0`: no such
  * network device", "PF `0000:3b:00.1`: not SR-IOV capable (no
  * sriov_numvfs)".  A PF with sriov_numvfs 0 is not an error here (n_vfs 0);
- * the allocator reports it. */
+ * the allocator reports it.  A virtfn link that is missing or leads nowhere
+ * is skipped and counted in n_dangling (the caller logs it).  A value read
+ * from sysfs that fails its allowlist (a link target that is not a PCI
+ * address, a netdev name that is not an interface name, a driver name with
+ * other characters, a malformed number or id) fails the whole load with an
+ * error naming it (printable); it is never used in a path.  *out is only
+ * written on success. */
 int vp_sriov_pf_load(const char *sysfs_root, const char *pf, struct vp_pf *out,
 		     struct vp_err *err);
 void vp_sriov_pf_free(struct vp_pf *pf);
 
-/* Re-read one VF's netdev, driver and driver_override by PCI address
- * (<root>/bus/pci/devices/<pci>); used after moves and rebinds. */
+/* Re-read one VF's netdev, driver, driver_override and IOMMU group by PCI
+ * address (<root>/bus/pci/devices/<pci>); used after moves and rebinds.
+ * A VF that no longer exists: errnum ENOENT.  *vf is unchanged on error. */
 int vp_sriov_vf_refresh(const char *sysfs_root, struct vp_vf *vf,
 			struct vp_err *err);
 
