@@ -53,7 +53,7 @@ enum vp_live vp_proc_live(const char *proc_root, int pid,
 {
 	unsigned long long now_start;
 	struct vp_err e;
-	char state;
+	char state = 0;
 
 	if (pid <= 0 || start == 0)
 		return VP_LIVE_UNKNOWN;
