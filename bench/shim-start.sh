@@ -139,15 +139,19 @@ for i in range(runs):
         res[name].append(one(mk()))
 
 print("QEMU start to QMP ready (qmp_capabilities answered), %d runs each, -S -accel tcg" % runs)
-print("%-8s %9s %9s %9s" % ("variant", "median", "min", "max"))
+print("%-8s %9s %9s %9s %9s %9s" % ("variant", "median", "p25", "p75", "min", "max"))
 med = {}
 for name, _ in variants:
     v = res[name]
     med[name] = statistics.median(v)
-    print("%-8s %7.1fms %7.1fms %7.1fms" % (name, med[name], min(v), max(v)))
+    q = statistics.quantiles(v, n=4)
+    print("%-8s %7.1fms %7.1fms %7.1fms %7.1fms %7.1fms" %
+          (name, med[name], q[0], q[2], min(v), max(v)))
 for name in ("shim", "shim+dl"):
     print("ratio %s/direct (medians): %.3f  (overhead %+.1f ms)" %
           (name, med[name] / med["direct"], med[name] - med["direct"]))
+print("(QEMU's own start-up varies by tens of ms with machine load; a median")
+print(" difference inside the p25..p75 spread is noise, see the next figure)")
 
 # the shim alone: exec /bin/true through it vs directly
 tcfg = os.path.join(tmp, "true.json")
