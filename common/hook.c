@@ -24,6 +24,7 @@
 #include "qemu_args.h"
 #include "request.h"
 #include "validate.h"
+#include "vf_setup.h"
 
 int vp_stage_parse(const char *s, enum vp_stage *stage)
 {
@@ -87,6 +88,8 @@ static int plan(const struct vp_config *cfg, const struct vp_state *st,
 		struct vp_request *req, struct plan_port *ports,
 		struct vp_devlist *dl, struct vp_err *err)
 {
+	bool vhost = false;
+
 	(void)st;
 	if (vp_request_parse(annotation, req, err) < 0 ||
 	    vp_request_resolve(req, cfg, sandbox, err) < 0)
@@ -97,6 +100,9 @@ static int plan(const struct vp_config *cfg, const struct vp_state *st,
 		char name[32];
 		struct vp_vhost_dev dev = { 0 };
 
+		if (it->net->type != VP_NET_VHOST_USER)
+			continue;
+		vhost = true;
 		vp_ovs_port_name(sandbox, (unsigned)i, ports[i].port);
 		snprintf(name, sizeof(name), "%.15s.sock", ports[i].port);
 		if (vp_socket_path(v->socket_dir, name, ports[i].socket,
@@ -112,7 +118,8 @@ static int plan(const struct vp_config *cfg, const struct vp_state *st,
 			return vp_err_wrap(err, "%s[%zu]", VP_ANNOTATION_NETWORKS,
 					   i);
 	}
-	dl->shared_memory = req->n > 0;
+	/* vhost-user needs guest RAM the vswitch can map */
+	dl->shared_memory = vhost;
 	return 0;
 }
 
@@ -122,6 +129,10 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 		      struct vp_record *rec, struct vp_err *err)
 {
 	_cleanup_free_ char *dlpath = vp_devlist_path(cfg->run_dir, sandbox);
+	_cleanup_strv_ char **claims = NULL;
+	size_t n_claims = 0;
+	bool have_claims = false;
+	int port_idx[VP_REQUEST_MAX];
 	int dl_idx;
 
 	if (dlpath == NULL)
@@ -154,7 +165,10 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 			.socket = (char *)ports[i].socket,
 		};
 
-		if (vp_record_add(rec, &r, err) < 0)
+		if (it->net->type != VP_NET_VHOST_USER)
+			continue;
+		port_idx[i] = vp_record_add(rec, &r, err);
+		if (port_idx[i] < 0)
 			return -1;
 	}
 	struct vp_resource d = { .kind = VP_RES_DEVLIST,
@@ -170,12 +184,22 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 		struct vp_ovs o = { cfg->ovs_vsctl, v->ovsdb, cfg->timeout_ms };
 		char mac[18];
 
+		if (it->net->type == VP_NET_SRIOV) {
+			if (!have_claims &&
+			    vp_vf_claims(cfg, &claims, &n_claims, err) < 0)
+				return -1;
+			have_claims = true;
+			if (vp_vf_setup(cfg, st, it, (unsigned)i, rec, &claims,
+					&n_claims, &dl->args, err) < 0)
+				return -1;
+			continue;
+		}
 		if (vp_mkdir_p(v->socket_dir, 0755, err) < 0)
 			return -1;
 		if (vp_ovs_add_vhost_port(&o, v->bridge, ports[i].port,
 					  ports[i].socket, it->queues, err) < 0)
 			return vp_err_wrap(err, "network `%s`", it->network);
-		rec->res[i].state = VP_RES_CREATED;
+		rec->res[port_idx[i]].state = VP_RES_CREATED;
 		vp_mac_format(it->mac, mac);
 		vp_log_info("network %s: port %s on bridge %s (ovs-dpdk), "
 			    "socket %s, mac %s, queues %u, ifname %s",

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "ovs.h"
+#include "vf_setup.h"
 
 static int undo_ovs_port(const struct vp_config *cfg,
 			 const struct vp_resource *r, struct vp_err *err)
@@ -54,6 +55,12 @@ int vp_release(const struct vp_config *cfg, struct vp_record *rec,
 			break;
 		case VP_RES_DEVLIST:
 			rc = undo_devlist(r, &e1);
+			break;
+		case VP_RES_VF_CLAIM:
+		case VP_RES_VF_CONFIG:
+		case VP_RES_VFIO_BIND:
+		case VP_RES_NETNS_MOVE:
+			rc = vp_vf_undo(cfg, rec, r, &e1);
 			break;
 		default:
 			rc = vp_err_set(&e1, ENOTSUP,

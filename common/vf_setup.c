@@ -1,0 +1,393 @@
+/* vf_setup.c - SR-IOV in prestart and poststop (see vf_setup.h).
+ *
+ * Allocation is "first free VF, PFs in config order, VFs in virtfn order"
+ * under the global lock; a VF is free when no record claims it and sysfs
+ * shows nobody else using it.  The claim is in the saved record before
+ * the VF is touched, so a VF can not be handed out twice even when a hook
+ * dies half-way: its record keeps the claim until poststop or gc undo it.
+ */
+#include "vf_setup.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fileio.h"
+#include "log.h"
+#include "netns.h"
+#include "proc.h"
+#include "qemu_args.h"
+#include "sriov.h"
+#include "validate.h"
+#include "vfio.h"
+#include "vfnl.h"
+
+int vp_vf_claims(const struct vp_config *cfg, char ***pcis, size_t *n,
+		 struct vp_err *err)
+{
+	_cleanup_strv_ char **ids = NULL;
+	char **v = NULL;
+	size_t n_ids = 0, cnt = 0;
+
+	*pcis = NULL;
+	*n = 0;
+	if (vp_record_list(cfg->run_dir, &ids, &n_ids, err) < 0)
+		return -1;
+	v = calloc(1, sizeof(*v));
+	if (v == NULL)
+		return vp_err_set(err, ENOMEM, "VF claims");
+	for (size_t i = 0; i < n_ids; i++) {
+		struct vp_record rec;
+		struct vp_err e;
+		int rc = vp_record_load(cfg->run_dir, ids[i], &rec, &e);
+
+		if (rc < 0) {
+			vp_log_warn("VF claims: %s", e.msg);
+			continue;
+		}
+		if (rc == 0)
+			continue;
+		for (size_t k = 0; k < rec.n_res; k++) {
+			char **nv;
+
+			if (rec.res[k].kind != VP_RES_VF_CLAIM)
+				continue;
+			nv = realloc(v, (cnt + 2) * sizeof(*v));
+			if (nv == NULL || (nv[cnt] = strdup(rec.res[k].vf_pci)) == NULL) {
+				v = nv ? nv : v;
+				v[cnt] = NULL;
+				vp_record_free(&rec);
+				vp_strvfreep(&v);
+				return vp_err_set(err, ENOMEM, "VF claims");
+			}
+			v = nv;
+			v[++cnt] = NULL;
+		}
+		vp_record_free(&rec);
+	}
+	*pcis = v;
+	*n = cnt;
+	return 0;
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+enum vp_sriov_mode vp_vf_mode(const struct vp_sriov_net *s,
+			      const struct vp_state *st, const char *proc_root)
+{
+	static const char *const vm_runtimes[] = {
+		"kata-runtime", "containerd-shim-kata-v2", "cc-runtime",
+		"kata-shim", NULL,
+	};
+	char path[PATH_MAX], exe[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	if (s->mode != VP_MODE_AUTO)
+		return s->mode;
+	/* VM runtimes mark their containers */
+	for (size_t i = 0; i < st->n_annotations; i++)
+		if (has_prefix(st->annotations[i].key, "io.katacontainers.") ||
+		    has_prefix(st->annotations[i].key,
+			       "com.github.containers.virtcontainers."))
+			return VP_MODE_VFIO;
+	/* ...or the process in the state is the VM runtime or QEMU */
+	if (st->pid > 0) {
+		snprintf(path, sizeof(path), "%s/%d/exe", proc_root, st->pid);
+		n = readlink(path, exe, sizeof(exe) - 1);
+		if (n > 0) {
+			exe[n] = '\0';
+			base = strrchr(exe, '/');
+			base = base ? base + 1 : exe;
+			if (has_prefix(base, "qemu-system-") ||
+			    has_prefix(base, "vnfplug-qemu"))
+				return VP_MODE_VFIO;
+			for (size_t i = 0; vm_runtimes[i] != NULL; i++)
+				if (strcmp(base, vm_runtimes[i]) == 0)
+					return VP_MODE_VFIO;
+		}
+	}
+	return VP_MODE_NETNS;
+}
+
+static bool is_claimed(char **claims, size_t n, const char *pci)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(claims[i], pci) == 0)
+			return true;
+	return false;
+}
+
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, size - used, fmt, ap);
+	va_end(ap);
+}
+
+/* First free VF of the network's PFs, or an error saying, PF by PF, why
+ * none is free. */
+static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
+		   char **claims, size_t n_claims, struct vp_pf *out,
+		   size_t *vf_i, struct vp_err *err)
+{
+	const struct vp_sriov_net *s = &net->sriov;
+	char why[900] = "";
+
+	for (size_t p = 0; p < s->n_pfs; p++) {
+		struct vp_pf pf = { 0 };
+		struct vp_err e;
+		unsigned ours = 0, others = 0;
+
+		if (vp_sriov_pf_load(cfg->sysfs_root, s->pfs[p], &pf, &e) < 0) {
+			appendf(why, sizeof(why), "%s%s", why[0] ? "; " : "",
+				e.msg);
+			continue;
+		}
+		if (pf.n_dangling > 0)
+			vp_log_warn("PF %s (%s): %u virtfn link(s) lead nowhere",
+				    s->pfs[p], pf.pci, pf.n_dangling);
+		if (pf.numvfs == 0) {
+			appendf(why, sizeof(why),
+				"%sPF %s (%s): no VFs enabled (sriov_numvfs is "
+				"0)",
+				why[0] ? "; " : "", s->pfs[p], pf.pci);
+			vp_sriov_pf_free(&pf);
+			continue;
+		}
+		if ((s->has_vendor && pf.vendor != s->vendor) ||
+		    (s->has_device && pf.device != s->device)) {
+			appendf(why, sizeof(why),
+				"%sPF %s (%s): VFs are %04x:%04x, the network "
+				"wants %04x:%04x",
+				why[0] ? "; " : "", s->pfs[p], pf.pci,
+				pf.vendor, pf.device,
+				s->has_vendor ? s->vendor : pf.vendor,
+				s->has_device ? s->device : pf.device);
+			vp_sriov_pf_free(&pf);
+			continue;
+		}
+		for (size_t k = 0; k < pf.n_vfs; k++) {
+			if (is_claimed(claims, n_claims, pf.vfs[k].pci)) {
+				ours++;
+				continue;
+			}
+			if (vp_sriov_vf_busy_reason(&pf.vfs[k]) != NULL) {
+				others++;
+				continue;
+			}
+			*out = pf;
+			*vf_i = k;
+			return 0;
+		}
+		appendf(why, sizeof(why),
+			"%sPF %s (%s): all %zu VFs busy (%u held by vnfplug, %u "
+			"in use outside it)",
+			why[0] ? "; " : "", s->pfs[p], pf.pci, pf.n_vfs, ours,
+			others);
+		vp_sriov_pf_free(&pf);
+	}
+	return vp_err_set(err, 0, "network `%s`: no free VF: %s", net->name,
+			  why);
+}
+
+static void pf_freep(struct vp_pf *pf)
+{
+	vp_sriov_pf_free(pf);
+}
+
+static int add_claim(char ***claims, size_t *n, const char *pci,
+		     struct vp_err *err)
+{
+	char **nv = realloc(*claims, (*n + 2) * sizeof(**claims));
+
+	if (nv == NULL)
+		return vp_err_set(err, ENOMEM, "VF claims");
+	*claims = nv;
+	nv[*n] = strdup(pci);
+	if (nv[*n] == NULL)
+		return vp_err_set(err, ENOMEM, "VF claims");
+	nv[++*n] = NULL;
+	return 0;
+}
+
+int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
+		const struct vp_request_item *it, unsigned index,
+		struct vp_record *rec, char ***claims, size_t *n_claims,
+		struct vp_argv *args, struct vp_err *err)
+{
+	const struct vp_sriov_net *s = &it->net->sriov;
+	__attribute__((cleanup(pf_freep))) struct vp_pf pf = { 0 };
+	struct vp_vf_config orig_vf = { 0 };
+	struct vp_link orig_link = { 0 };
+	enum vp_sriov_mode mode = vp_vf_mode(s, st, cfg->proc_root);
+	const char *mode_name = mode == VP_MODE_VFIO ? "vfio" : "netns";
+	int i_claim, i_cfg = -1, i_act;
+	const struct vp_vf *vf;
+	size_t k = 0;
+
+	if (pick_vf(cfg, it->net, *claims, *n_claims, &pf, &k, err) < 0)
+		return -1;
+	vf = &pf.vfs[k];
+
+	/* everything that can refuse, before the journal */
+	if (mode == VP_MODE_NETNS && vf->netdev[0] == '\0')
+		return vp_err_set(err, 0,
+				  "network `%s`: VF %s has no network device "
+				  "(driver `%s`); netns mode needs one",
+				  it->network, vf->pci,
+				  vf->driver[0] ? vf->driver : "none");
+	if (mode == VP_MODE_NETNS && st->pid <= 0)
+		return vp_err_set(err, 0,
+				  "network `%s`: netns mode needs the "
+				  "container's pid in the OCI state",
+				  it->network);
+	if (mode == VP_MODE_VFIO &&
+	    vp_sriov_iommu_group_check(cfg->sysfs_root, vf, err) < 0)
+		return vp_err_wrap(err, "network `%s`", it->network);
+	if (s->pf_netlink) {
+		if (pf.name[0] == '\0')
+			return vp_err_set(err, 0,
+					  "network `%s`: PF %s has no network "
+					  "device to configure VFs through "
+					  "(set \"pf_netlink\": false)",
+					  it->network, pf.pci);
+		if (vp_vfnl_get(pf.name, vf->index, &orig_vf, err) < 0)
+			return vp_err_wrap(err, "network `%s`", it->network);
+	}
+	if (mode == VP_MODE_NETNS && vp_link_get(vf->netdev, &orig_link, err) < 0)
+		return vp_err_wrap(err, "network `%s`: VF %s", it->network,
+				   vf->pci);
+
+	/* the journal: claim, then each change, saved before any happens */
+	struct vp_resource r = {
+		.kind = VP_RES_VF_CLAIM,
+		.state = VP_RES_CREATED,
+		.index = index,
+		.network = it->network,
+		.pf = (char *)s->pfs[0],
+		.pf_pci = pf.pci,
+		.pf_ifname = pf.name,
+		.vf_index = vf->index,
+		.vf_pci = (char *)vf->pci,
+		.mode = (char *)mode_name,
+	};
+	for (size_t p = 0; p < s->n_pfs; p++) {
+		/* name the PF as the config does, for status */
+		if (strcmp(s->pfs[p], pf.pci) == 0 ||
+		    strcmp(s->pfs[p], pf.name) == 0)
+			r.pf = s->pfs[p];
+	}
+	i_claim = vp_record_add(rec, &r, err);
+	if (i_claim < 0)
+		return -1;
+	r.state = VP_RES_PENDING;
+	if (s->pf_netlink) {
+		r.kind = VP_RES_VF_CONFIG;
+		r.orig_vf = orig_vf;
+		i_cfg = vp_record_add(rec, &r, err);
+		if (i_cfg < 0)
+			return -1;
+	}
+	if (mode == VP_MODE_VFIO) {
+		r.kind = VP_RES_VFIO_BIND;
+		r.orig_driver = (char *)vf->driver;
+	} else {
+		r.kind = VP_RES_NETNS_MOVE;
+		r.orig_link = orig_link;
+		r.ns_ifname = (char *)it->ifname;
+		r.ns_pid = st->pid;
+	}
+	i_act = vp_record_add(rec, &r, err);
+	if (i_act < 0 || vp_record_save(cfg->run_dir, rec, err) < 0)
+		return -1;
+	if (add_claim(claims, n_claims, vf->pci, err) < 0)
+		return -1;
+
+	if (s->pf_netlink) {
+		if (vp_vfnl_set(pf.name, vf->index, &it->vf, err) < 0)
+			return vp_err_wrap(err, "network `%s`", it->network);
+		rec->res[i_cfg].state = VP_RES_CREATED;
+	}
+	if (mode == VP_MODE_VFIO) {
+		char was[64];
+
+		if (vp_vfio_bind(cfg->sysfs_root, vf->pci, was, sizeof(was),
+				 cfg->timeout_ms, err) < 0)
+			return vp_err_wrap(err, "network `%s`", it->network);
+		rec->res[i_act].state = VP_RES_CREATED;
+		if (vp_qemu_vfio_args(vf->pci, args, err) < 0)
+			return -1;
+	} else {
+		struct vp_netns_target t = { cfg->proc_root, st->pid };
+		struct vp_link moved;
+
+		if (vp_netns_move_in(&t, vf->netdev, it->ifname,
+				     it->vf.mac, it->mtu, &moved, err) < 0)
+			return vp_err_wrap(err, "network `%s`", it->network);
+		rec->res[i_act].state = VP_RES_CREATED;
+	}
+	/* the status line operators read */
+	vp_log_info("network %s: PF %s (%s) VF %u (%s), mode %s%s%s", it->network,
+		    pf.name[0] ? pf.name : "-", pf.pci, vf->index, vf->pci,
+		    mode_name, mode == VP_MODE_NETNS ? ", ifname " : "",
+		    mode == VP_MODE_NETNS ? it->ifname : "");
+	return 0;
+}
+
+int vp_vf_undo(const struct vp_config *cfg, const struct vp_record *rec,
+	       const struct vp_resource *r, struct vp_err *err)
+{
+	switch (r->kind) {
+	case VP_RES_VF_CLAIM:
+		vp_log_info("released VF %u (%s) of PF %s", r->vf_index,
+			    r->vf_pci, r->pf ? r->pf : "?");
+		return 0; /* dropping the entry is the release */
+	case VP_RES_VF_CONFIG:
+		if (vp_vfnl_set(r->pf_ifname, r->vf_index, &r->orig_vf, err) < 0)
+			return -1;
+		return 0;
+	case VP_RES_VFIO_BIND:
+		return vp_vfio_restore(cfg->sysfs_root, r->vf_pci,
+				       r->orig_driver ? r->orig_driver : "",
+				       cfg->timeout_ms, err);
+	case VP_RES_NETNS_MOVE: {
+		struct vp_netns_target t = { cfg->proc_root, r->ns_pid };
+		unsigned long long start;
+		struct vp_err e;
+
+		/* a pid that now names another process must not be entered:
+		 * treat its namespace as gone */
+		if (r->ns_pid == rec->owner_pid && rec->owner_start != 0 &&
+		    (vp_proc_start_time(cfg->proc_root, r->ns_pid, &start,
+					&e) < 0 ||
+		     start != rec->owner_start))
+			t.pid = 0;
+		if (vp_netns_move_out(&t, r->ns_ifname, cfg->sysfs_root,
+				      r->vf_pci, &r->orig_link, err) < 0) {
+			if (err->errnum != ENODEV)
+				return -1;
+			vp_log_warn("VF %s: %s; nothing left to restore",
+				    r->vf_pci, err->msg);
+		}
+		return 0;
+	}
+	default:
+		return vp_err_set(err, EINVAL, "not a VF resource");
+	}
+}
