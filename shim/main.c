@@ -17,7 +17,9 @@
 #include "config.h"
 #include "devlist.h"
 #include "err.h"
+#include "liveness.h"
 #include "log.h"
+#include "proc.h"
 #include "shim.h"
 
 #ifndef VP_VERSION
@@ -64,6 +66,21 @@ static int load_devices(const struct vp_config *cfg, const char *id,
 	return 1;
 }
 
+/* Name the VM in vm.json for gc (liveness.h): execv keeps our pid, so
+ * it is QEMU's.  Without it gc could release the devices of a running VM
+ * whose runtime process has exited (cc-runtime), so failing is fatal. */
+static int record_vm(const struct vp_config *cfg, const char *id,
+		     struct vp_err *err)
+{
+	unsigned long long start;
+	int pid = (int)getpid();
+
+	if (vp_proc_start_time(cfg->proc_root, pid, &start, err) < 0 ||
+	    vp_vm_write(cfg->run_dir, id, pid, start, err) < 0)
+		return vp_err_wrap(err, "record the VM for gc");
+	return 0;
+}
+
 /* Everything before execv; 0 ready (argv in *out), <0 error. */
 static int prepare(const char *cfg_path, int argc, char **argv,
 		   struct vp_config *cfg, struct vp_argv *out,
@@ -95,6 +112,10 @@ static int prepare(const char *cfg_path, int argc, char **argv,
 		r = load_devices(cfg, id, &dl, err);
 		if (r < 0)
 			return -1;
+		if (r > 0 && record_vm(cfg, id, err) < 0) {
+			vp_devlist_free(&dl);
+			return -1;
+		}
 	}
 	/* No sandbox or no device list: QEMU runs exactly as asked. */
 	r = vp_shim_build_argv(cfg->qemu, argc, argv, r > 0 ? &dl : NULL, out,
