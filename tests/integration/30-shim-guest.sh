@@ -11,7 +11,8 @@
 #      vhost-user chardev/netdev/device and a share=on memfd backend and
 #      execs QEMU (TCG; the config sets vectors=0, DESIGN §6)
 #   4. QMP answers on the runtime's socket: the Kata-shaped argv survived
-#      the shim; QEMU's own view shows the vhost-user netdev and share=on RAM
+#      the shim; QEMU's own view shows the vhost-user netdev and share=on RAM;
+#      and a QMP socket inherited as fd 3 (Kata 3.1+) survives the shim too
 #   5. the guest kernel finds a virtio-net NIC with the requested MAC,
 #      brings it up, sends ARP requests (console lines, guestlib.sh)
 #   6. OVS counts frames received from the guest on the port (rx_packets)
@@ -127,6 +128,28 @@ else
 	tap_fail "QEMU has a share=on memory backend and a vhost-user NIC with mac $MAC" \
 		"$OUT" "QEMU argv: $(tr '\n' ' ' <"$T/qemu-a.argv")"
 fi
+
+# ------------------------------------- QMP as an inherited fd (Kata 3.1+) --
+# Kata 3.1+ creates the QMP listening socket itself and passes it to QEMU
+# as an inherited fd (-qmp unix:fd=N,...).  A second, paused VM for a
+# sandbox with no device list yet (the hot-plug order: QEMU before the
+# hook) goes through the shim with the socket as fd 3: QMP answering on it
+# proves the shim's execv kept the fd.
+FDSOCK=$T/qmp-fd.sock
+run_with_listen_fd "$FDSOCK" 3 "$SHIM" "--vnfplug-config=$VP_CFG" \
+	-name "sandbox-$ID-fd,debug-threads=on" -machine q35,accel=tcg -m 64M \
+	-qmp unix:fd=3,server=on,wait=off \
+	-nodefaults -no-user-config -display none -S \
+	</dev/null >"$T/qemu-fd.out" 2>"$T/qemu-fd.err" &
+FDPID=$!
+vp_on_exit "kill_pid $FDPID"
+if OUT=$(qmp_cmd "$FDSOCK" query-name quit 2>&1) && grep -q "\"name\": \"sandbox-$ID-fd\"" <<<"$OUT"; then
+	tap_ok "QMP on a listening socket inherited as fd 3 through the shim (Kata 3.1+ style)"
+else
+	tap_fail "QMP on a listening socket inherited as fd 3 through the shim (Kata 3.1+ style)" \
+		"$OUT" "QEMU stderr: $(cat "$T/qemu-fd.err")"
+fi
+vp_wait_for 10 eval "! vp_pid_alive $FDPID" || kill_pid "$FDPID"
 
 # ---------------------------------------------------------------- guest --
 guest_wait_for "$CONSOLE" "^VP-(NIC-FOUND|NIC-MISSING|DONE)" 120 "$QPID"

@@ -40,6 +40,9 @@
 #   VP-LINK-UP <ifname>, VP-ARPING <sent> <received>,
 #   VP-PING-OK <received>/<sent>, VP-PING-FAIL <detail>,
 #   VP-IFSTATS <ifname> rx_packets=N tx_packets=N, VP-DONE.
+# Other parameters: vp.nicwait=SECONDS (default 10) how long to wait for
+# the NIC to appear (longer for a hot-plug test); VP_GUEST_APPEND_EXTRA is
+# appended to every command line guest_append builds.
 #
 # No guest here ever has a user-mode (slirp) or tap netdev: the only NICs
 # are the vhost-user ones the shim adds, connected to a private OVS bridge,
@@ -85,7 +88,7 @@ for m in $(cat /lib/modules/order); do
 	insmod "/lib/modules/$m.ko" || echo "VP-INSMOD-FAIL $m"
 done
 
-mac= ip= peer= role=send count=5 wait=60 linger=0
+mac= ip= peer= role=send count=5 wait=60 linger=0 nicwait=10
 for kv in $(cat /proc/cmdline); do
 	case "$kv" in
 	vp.mac=*) mac=${kv#vp.mac=} ;;
@@ -95,6 +98,7 @@ for kv in $(cat /proc/cmdline); do
 	vp.count=*) count=${kv#vp.count=} ;;
 	vp.wait=*) wait=${kv#vp.wait=} ;;
 	vp.linger=*) linger=${kv#vp.linger=} ;;
+	vp.nicwait=*) nicwait=${kv#vp.nicwait=} ;;
 	esac
 done
 
@@ -109,10 +113,11 @@ finish() {
 	sleep 5
 }
 
-# the NIC may appear a little after virtio_net is loaded
+# the NIC may appear a little after virtio_net is loaded, or much later
+# when it is hot-plugged (vp.nicwait seconds, default 10)
 ifn=
 i=0
-while [ $i -lt 50 ]; do
+while [ $i -lt $((nicwait * 5)) ]; do
 	for d in /sys/class/net/*; do
 		[ "$(cat "$d/address" 2>/dev/null)" = "$mac" ] && ifn=${d##*/}
 	done
@@ -236,8 +241,8 @@ guest_prepare() {
 # exit.
 guest_append() {
 	local role=$1 mac=$2 ip=$3 peer=${4:-} count=${5:-5} wait=${6:-60} linger=${7:-0}
-	printf 'console=ttyS0 panic=-1 loglevel=4 rdinit=/init vp.role=%s vp.mac=%s vp.ip=%s vp.peer=%s vp.count=%s vp.wait=%s vp.linger=%s\n' \
-		"$role" "$mac" "$ip" "$peer" "$count" "$wait" "$linger"
+	printf 'console=ttyS0 panic=-1 loglevel=4 rdinit=/init vp.role=%s vp.mac=%s vp.ip=%s vp.peer=%s vp.count=%s vp.wait=%s vp.linger=%s%s\n' \
+		"$role" "$mac" "$ip" "$peer" "$count" "$wait" "$linger" "${VP_GUEST_APPEND_EXTRA:+ $VP_GUEST_APPEND_EXTRA}"
 }
 
 # guest_wait_for FILE REGEX SECONDS [PID]: 0 when matched, 1 on timeout,
@@ -352,4 +357,21 @@ ovs_wait_stat() {
 	done
 	echo "${v:-none}"
 	return 1
+}
+
+# run_with_listen_fd SOCK FD CMD ARGS...: create a listening unix socket
+# at SOCK and exec CMD with it as file descriptor FD (no FD_CLOEXEC), the
+# way Kata 3.1+ hands QEMU its QMP socket (-qmp unix:fd=FD,server=on,...).
+run_with_listen_fd() {
+	"$GUEST_PY" -c '
+import os, socket, sys
+path, fd, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(4)
+if s.fileno() != fd:
+    os.dup2(s.fileno(), fd)
+os.set_inheritable(fd, True)
+os.execv(argv[0], argv)
+' "$@"
 }
