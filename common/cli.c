@@ -31,6 +31,8 @@ void vp_cli_usage(FILE *f)
 		"\n"
 		"  --config PATH      admin config (default " VP_DEFAULT_CONFIG ")\n"
 		"  --log-level LEVEL  error, warning, info (default) or debug\n"
+		"  --no-seccomp       run without the syscall filter (debugging\n"
+		"                     only; see vnfplug-hook(8))\n"
 		"  --help, --version\n",
 		VP_GC_DEFAULT_MIN_AGE);
 }
@@ -143,6 +145,8 @@ int vp_cli_parse(int argc, char *const argv[], struct vp_cli *c,
 			c->dry_run = true;
 		} else if (strcmp(a, "--json") == 0) {
 			c->json = true;
+		} else if (strcmp(a, "--no-seccomp") == 0) {
+			c->no_seccomp = true;
 		} else if (a[0] != '-' && !have_cmd) {
 			if (parse_word(a, c, err) < 0)
 				return -1;

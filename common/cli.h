@@ -27,6 +27,7 @@ struct vp_cli {
 	bool dry_run;               /* gc */
 	long long min_age;          /* gc, seconds */
 	bool json;                  /* status */
+	bool no_seccomp;            /* debugging only: no syscall filter */
 };
 
 /* Every failure is a usage error (exit status 2), its message naming the

@@ -23,6 +23,7 @@
 #include "proc.h"
 #include "qemu_args.h"
 #include "request.h"
+#include "sandbox.h"
 #include "validate.h"
 #include "vf_setup.h"
 
@@ -282,6 +283,10 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 			return -1;
 	}
 	vp_record_free(&rec);
+	/* earlier setups are undone: from here on only the request's own
+	 * backends run (no exec without vhost-user, no netns without SR-IOV) */
+	if (vp_sandbox_restrict(vp_sandbox_needs_request(&req), err) < 0)
+		return -1;
 
 	/* no separate bridge check: one ovs-vsctl run per port keeps
 	 * prestart near the cost of a bare add-port, and add-port's own
@@ -321,6 +326,8 @@ int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 	if (!vp_state_is_sandbox_owner(st) && rec.container != NULL &&
 	    (st->id == NULL || strcmp(rec.container, st->id) != 0))
 		return 0;
+	if (vp_sandbox_restrict(vp_sandbox_needs_record(&rec), err) < 0)
+		return -1;
 	if (vp_release(cfg, &rec, err) < 0) {
 		struct vp_err e2;
 

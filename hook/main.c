@@ -13,6 +13,7 @@
 #include "gc.h"
 #include "hook.h"
 #include "log.h"
+#include "sandbox.h"
 #include "status.h"
 
 #ifndef VP_VERSION
@@ -72,6 +73,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	vp_log_init("vnfplug-hook", c.level);
+	/* before the first byte of untrusted input; hook.c tightens it once
+	 * the request says what this run does */
+	if (!c.no_seccomp && vp_sandbox_install(&err) < 0) {
+		vp_log_error("%s (--no-seccomp runs without it)", err.msg);
+		return 1;
+	}
 	if (c.cmd == VP_CMD_HOOK) {
 		struct vp_hook_opts o = { c.config_path, c.stage, 0 };
 

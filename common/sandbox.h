@@ -1,0 +1,50 @@
+/* sandbox.h - the hook's self-sandbox: a syscall allowlist (libseccomp).
+ *
+ * Two stacked filters.  vp_sandbox_install() loads the base allowlist
+ * right after argument parsing, before any untrusted input is read: it
+ * allows what any run of the hook may need (files, sysfs, records, lock,
+ * netlink, network-namespace moves, running a backend command).  Once the
+ * request (prestart) or the record (poststop) says what this run will
+ * really do, vp_sandbox_restrict() stacks a second filter that takes away
+ * the groups it does not need: no execve/clone without a backend command,
+ * no netlink/setns/unshare without an SR-IOV device.  Filters only ever
+ * add restrictions, so the second can not widen the first.
+ *
+ * A denied syscall fails with EPERM and, where the kernel supports it
+ * (SECCOMP_FILTER_FLAG_LOG, Linux 4.14), is logged by the kernel (audit
+ * type 1326, "syscall=N").  A backend command the hook runs inherits the
+ * filters.  --no-seccomp skips both (debugging only).
+ */
+#ifndef VP_SANDBOX_H
+#define VP_SANDBOX_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "record.h"
+#include "request.h"
+
+/* What a run needs beyond the always-allowed core. */
+enum {
+	VP_SB_EXEC = 1 << 0,    /* run a backend command (ovs-vsctl) */
+	VP_SB_NETLINK = 1 << 1, /* rtnetlink: VF settings, link moves */
+	VP_SB_NETNS = 1 << 2,   /* setns/unshare(CLONE_NEWNET) */
+	VP_SB_ALL = VP_SB_EXEC | VP_SB_NETLINK | VP_SB_NETNS,
+};
+
+/* Load the base allowlist (every group).  Call once. */
+int vp_sandbox_install(struct vp_err *err);
+
+/* Stack a filter denying the groups not in `needs`.  Does nothing when no
+ * base filter was installed (--no-seccomp) or nothing would be taken
+ * away; may be called again later with fewer needs. */
+int vp_sandbox_restrict(unsigned needs, struct vp_err *err);
+
+/* The groups a parsed request, or a record's resources, need. */
+unsigned vp_sandbox_needs_request(const struct vp_request *req);
+unsigned vp_sandbox_needs_record(const struct vp_record *rec);
+
+/* Has vp_sandbox_install() loaded the base filter in this process? */
+bool vp_sandbox_active(void);
+
+#endif
