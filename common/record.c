@@ -230,7 +230,7 @@ static int parse_link(const struct vp_json *o, struct vp_link *l,
 	    !vp_valid_ifname(v->u.str.s))
 		return vp_err_set(err, 0, "`orig_link.ifname` fails validation");
 	memcpy(l->ifname, v->u.str.s, v->u.str.len + 1);
-	if (get_int(o, "ifindex", 0, 1LL << 31, &n, err) < 0)
+	if (get_int(o, "ifindex", 0, (1LL << 31) - 1, &n, err) < 0)
 		return -1;
 	l->ifindex = (int)n;
 	if (get_int(o, "mtu", 0, 1LL << 20, &n, err) < 0)
