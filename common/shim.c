@@ -1,6 +1,6 @@
 /* shim.c - what vnfplug-qemu does to QEMU's argv (shim.h, DESIGN §3, §4):
  * find the sandbox the VM belongs to, make guest RAM shareable for
- * vhost-user, append the device list.
+ * vhost-user, append the device list and QEMU's own -sandbox.
  *
  * The runtime's arguments are passed on byte-identical and in order; the
  * only in-place change is adding or forcing share=on on a memory backend.
@@ -412,4 +412,76 @@ int vp_shim_check_qemu(const char *qemu, struct vp_err *err)
 				  "\"qemu\" to the real QEMU",
 				  qemu);
 	return 0;
+}
+
+/* Does QEMU value `v` hold `key`=`want` (raw, unescaped compare)? */
+static bool opt_is(const char *v, const char *key, bool implied,
+		   const char *want)
+{
+	size_t len;
+	const char *f = opt_find(v, key, implied, &len);
+
+	return f != NULL && strlen(want) == len && memcmp(f, want, len) == 0;
+}
+
+/* A network backend QEMU starts a process for: bridge and tap,helper=
+ * run qemu-bridge-helper, a tap QEMU opens itself runs its ifup/ifdown
+ * scripts unless both are "no" (a tap on inherited fd=/fds=, as Kata
+ * passes it, runs none).  JSON values are not parsed here: any tap or
+ * bridge in one counts. */
+static bool netdev_spawns(const char *v)
+{
+	size_t len;
+
+	if (v[0] == '{')
+		return strstr(v, "tap") != NULL || strstr(v, "bridge") != NULL;
+	if (opt_is(v, "type", true, "bridge"))
+		return true;
+	if (!opt_is(v, "type", true, "tap"))
+		return false;
+	if (opt_find(v, "helper", false, &len) != NULL)
+		return true;
+	if (opt_find(v, "fd", false, &len) != NULL ||
+	    opt_find(v, "fds", false, &len) != NULL)
+		return false;
+	return !(opt_is(v, "script", false, "no") &&
+		 opt_is(v, "downscript", false, "no"));
+}
+
+int vp_shim_add_sandbox(int argc, char *const argv[], struct vp_argv *out,
+			struct vp_err *err)
+{
+	bool elevate = false, spawn = false, resources = false;
+
+	for (int i = 0; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : "";
+
+		/* the runtime chose; never override it (an element that only
+		 * looks like the option errs on the side of QEMU's default) */
+		if (is_opt(argv[i], "sandbox"))
+			return 0;
+		if (is_opt(argv[i], "daemonize")) {
+			/* QEMU forks and calls setsid() after the filter */
+			spawn = elevate = true;
+		} else if (is_opt(argv[i], "runas") ||
+			   is_opt(argv[i], "chroot") ||
+			   is_opt(argv[i], "run-with")) {
+			elevate = true; /* setuid/setgid/chroot late */
+		} else if ((is_opt(argv[i], "netdev") ||
+			    is_opt(argv[i], "nic") || is_opt(argv[i], "net")) &&
+			   netdev_spawns(v)) {
+			spawn = true;
+		} else if (is_opt(argv[i], "object") &&
+			   (opt_is(v, "qom-type", true, "thread-context") ||
+			    (v[0] == '{' && strstr(v, "thread-context")))) {
+			resources = true; /* it sets CPU affinity */
+		}
+	}
+	if (vp_argv_push(out, "-sandbox", err) < 0)
+		return -1;
+	return vp_argv_pushf(out, err,
+			     "on,obsolete=deny,elevateprivileges=%s,spawn=%s,"
+			     "resourcecontrol=%s",
+			     elevate ? "allow" : "deny", spawn ? "allow" : "deny",
+			     resources ? "allow" : "deny");
 }

@@ -29,6 +29,16 @@ int vp_shim_build_argv(const char *qemu, int argc, char *const argv[],
 		       const struct vp_devlist *dl, struct vp_argv *out,
 		       struct vp_err *err);
 
+/* Append QEMU's own seccomp sandbox to `out` (vnfplug-qemu(8)):
+ * "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,
+ * resourcecontrol=deny", each set allowed again where the argv needs it:
+ * -daemonize (fork, setsid) allows spawn and elevateprivileges; -runas,
+ * -chroot, -run-with allow elevateprivileges; a tap netdev with scripts
+ * or a bridge netdev allows spawn; a thread-context object allows
+ * resourcecontrol.  Appends nothing when argv already has -sandbox. */
+int vp_shim_add_sandbox(int argc, char *const argv[], struct vp_argv *out,
+			struct vp_err *err);
+
 /* The configured QEMU is an absolute path to an executable regular file and
  * not vnfplug-qemu itself (which would exec itself forever). */
 int vp_shim_check_qemu(const char *qemu, struct vp_err *err);

@@ -8,6 +8,7 @@
  * start one without its data-plane NICs.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,18 +28,23 @@
 #endif
 
 #define CONFIG_OPT "--vnfplug-config="
+#define NO_SANDBOX_OPT "--vnfplug-no-sandbox"
 
 static void usage(void)
 {
-	printf("Usage: vnfplug-qemu [--vnfplug-config=PATH] QEMU-ARGS...\n"
+	printf("Usage: vnfplug-qemu [--vnfplug-config=PATH] "
+	       "[--vnfplug-no-sandbox] QEMU-ARGS...\n"
 	       "\n"
 	       "Runs the QEMU named in the vnfplug configuration (default %s)\n"
 	       "with QEMU-ARGS plus the devices vnfplug-hook prepared for the\n"
 	       "sandbox named by -name sandbox-<id> or -name pod-<id>.\n"
 	       "Configure it as the container runtime's hypervisor path.\n"
 	       "\n"
-	       "  --vnfplug-config=PATH  configuration file (first argument "
+	       "  --vnfplug-config=PATH  configuration file\n"
+	       "  --vnfplug-no-sandbox   do not add QEMU's -sandbox (debugging "
 	       "only)\n"
+	       "                         (--vnfplug-* options come before "
+	       "QEMU-ARGS)\n"
 	       "  --help, --version      only as the sole argument; otherwise\n"
 	       "                         every argument goes to QEMU\n",
 	       VP_DEFAULT_CONFIG);
@@ -82,7 +88,7 @@ static int record_vm(const struct vp_config *cfg, const char *id,
 }
 
 /* Everything before execv; 0 ready (argv in *out), <0 error. */
-static int prepare(const char *cfg_path, int argc, char **argv,
+static int prepare(const char *cfg_path, bool sandbox, int argc, char **argv,
 		   struct vp_config *cfg, struct vp_argv *out,
 		   struct vp_err *err)
 {
@@ -121,6 +127,12 @@ static int prepare(const char *cfg_path, int argc, char **argv,
 	r = vp_shim_build_argv(cfg->qemu, argc, argv, r > 0 ? &dl : NULL, out,
 			       err);
 	vp_devlist_free(&dl);
+	/* The shim installs no filter of its own (QEMU would inherit it);
+	 * QEMU's own sandbox is kept in step with QEMU's code. */
+	if (r == 0 && sandbox && vp_shim_add_sandbox(argc, argv, out, err) < 0) {
+		vp_argv_free(out);
+		return -1;
+	}
 	return r;
 }
 
@@ -130,6 +142,7 @@ int main(int argc, char **argv)
 	struct vp_config cfg = {0};
 	struct vp_argv qargv = {0};
 	struct vp_err err = {0};
+	bool sandbox = true;
 	int first = 1, r;
 
 	vp_log_init("vnfplug-qemu", VP_LOG_WARN);
@@ -141,15 +154,25 @@ int main(int argc, char **argv)
 		printf("vnfplug-qemu %s\n", VP_VERSION);
 		return 0;
 	}
-	if (argc > 1 && strncmp(argv[1], CONFIG_OPT, strlen(CONFIG_OPT)) == 0) {
-		cfg_path = argv[1] + strlen(CONFIG_OPT);
-		first = 2;
-		if (cfg_path[0] == '\0') {
-			vp_log_error("%s: empty path", CONFIG_OPT);
+	for (; first < argc && strncmp(argv[first], "--vnfplug-", 10) == 0;
+	     first++) {
+		const char *a = argv[first];
+
+		if (strncmp(a, CONFIG_OPT, strlen(CONFIG_OPT)) == 0) {
+			cfg_path = a + strlen(CONFIG_OPT);
+			if (cfg_path[0] == '\0') {
+				vp_log_error("%s: empty path", CONFIG_OPT);
+				return 1;
+			}
+		} else if (strcmp(a, NO_SANDBOX_OPT) == 0) {
+			sandbox = false;
+		} else {
+			vp_log_error("unknown option `%s`", a);
 			return 1;
 		}
 	}
-	r = prepare(cfg_path, argc - first, argv + first, &cfg, &qargv, &err);
+	r = prepare(cfg_path, sandbox, argc - first, argv + first, &cfg, &qargv,
+		    &err);
 	if (r < 0) {
 		vp_log_error("%s", err.msg);
 	} else {

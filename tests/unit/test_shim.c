@@ -490,6 +490,85 @@ static void test_check_qemu(void **state)
 	free(dir);
 }
 
+/* The -sandbox value vp_shim_add_sandbox appends; NULL: nothing added. */
+static void check_sandbox(int argc, char *const argv[], const char *want)
+{
+	struct vp_err err = {0};
+	struct vp_argv out = {0};
+
+	assert_int_equal(vp_shim_add_sandbox(argc, argv, &out, &err), 0);
+	if (want == NULL) {
+		assert_int_equal(out.n, 0);
+	} else {
+		assert_int_equal(out.n, 2);
+		assert_string_equal(out.v[0], "-sandbox");
+		assert_string_equal(out.v[1], want);
+	}
+	vp_argv_free(&out);
+}
+
+#define SB(e, s, r)                                                            \
+	"on,obsolete=deny,elevateprivileges=" e ",spawn=" s                    \
+	",resourcecontrol=" r
+
+static void test_sandbox_default(void **state)
+{
+	(void)state;
+	check_sandbox(0, (char *[]){NULL}, SB("deny", "deny", "deny"));
+	check_sandbox(2, (char *[]){"-name", "sandbox-x"},
+		      SB("deny", "deny", "deny"));
+	/* Kata's netdevs: tap on inherited fds, no scripts; vhost-user */
+	check_sandbox(4,
+		      (char *[]){"-netdev", "tap,id=n0,fds=3:4,vhost=on",
+				 "-netdev",
+				 "tap,id=n1,ifname=t1,script=no,downscript=no"},
+		      SB("deny", "deny", "deny"));
+	check_sandbox(2,
+		      (char *[]){"-netdev",
+				 "type=vhost-user,id=n,chardev=c,vhostforce=on"},
+		      SB("deny", "deny", "deny"));
+}
+
+static void test_sandbox_runtime_choice(void **state)
+{
+	(void)state;
+	/* Kata's seccompsandbox= (or "-sandbox off"): left alone */
+	check_sandbox(2, (char *[]){"-sandbox", "on,obsolete=deny"}, NULL);
+	check_sandbox(4, (char *[]){"-m", "2G", "--sandbox", "off"}, NULL);
+}
+
+static void test_sandbox_relaxed(void **state)
+{
+	(void)state;
+	/* checked on QEMU 7.2: each of these dies of SIGSYS otherwise */
+	check_sandbox(1, (char *[]){"-daemonize"},
+		      SB("allow", "allow", "deny"));
+	check_sandbox(2, (char *[]){"-runas", "qemu"},
+		      SB("allow", "deny", "deny"));
+	check_sandbox(2, (char *[]){"-chroot", "/var/empty"},
+		      SB("allow", "deny", "deny"));
+	check_sandbox(2, (char *[]){"-run-with", "user=qemu"},
+		      SB("allow", "deny", "deny"));
+	check_sandbox(2, (char *[]){"-netdev", "tap,id=n0,ifname=t0"},
+		      SB("deny", "allow", "deny"));
+	check_sandbox(2, (char *[]){"-netdev", "tap,id=n0,script=no"},
+		      SB("deny", "allow", "deny"));
+	check_sandbox(2, (char *[]){"-netdev", "tap,id=n,helper=/usr/lib/h"},
+		      SB("deny", "allow", "deny"));
+	check_sandbox(2, (char *[]){"-nic", "bridge,br=br0"},
+		      SB("deny", "allow", "deny"));
+	check_sandbox(2, (char *[]){"-netdev", "{\"type\":\"tap\",\"id\":\"n\"}"},
+		      SB("deny", "allow", "deny"));
+	check_sandbox(2,
+		      (char *[]){"-object",
+				 "thread-context,id=tc,cpu-affinity=0-1"},
+		      SB("deny", "deny", "allow"));
+	check_sandbox(2,
+		      (char *[]){"-object",
+				 "{\"qom-type\":\"thread-context\",\"id\":\"t\"}"},
+		      SB("deny", "deny", "allow"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +586,9 @@ int main(void)
 	    cmocka_unit_test(test_fixup_json_shared),
 	    cmocka_unit_test(test_kata_argv),
 	    cmocka_unit_test(test_check_qemu),
+	    cmocka_unit_test(test_sandbox_default),
+	    cmocka_unit_test(test_sandbox_runtime_choice),
+	    cmocka_unit_test(test_sandbox_relaxed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
