@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "devlist.h"
+#include "fault.h"
 #include "fileio.h"
 #include "lock.h"
 #include "log.h"
@@ -178,6 +179,7 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 	dl_idx = vp_record_add(rec, &d, err);
 	if (dl_idx < 0 || vp_record_save(cfg->run_dir, rec, err) < 0)
 		return -1;
+	vp_fault_point("journal-saved");
 
 	for (size_t i = 0; i < req->n; i++) {
 		const struct vp_request_item *it = &req->items[i];
@@ -200,6 +202,7 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 		if (vp_ovs_add_vhost_port(&o, v->bridge, ports[i].port,
 					  ports[i].socket, it->queues, err) < 0)
 			return vp_err_wrap(err, "network `%s`", it->network);
+		vp_fault_point("port-added");
 		rec->res[port_idx[i]].state = VP_RES_CREATED;
 		vp_mac_format(it->mac, mac);
 		vp_log_info("network %s: port %s on bridge %s (ovs-dpdk), "
@@ -211,8 +214,10 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 	dl->sandbox = strdup(sandbox);
 	if (dl->sandbox == NULL)
 		return vp_err_set(err, ENOMEM, "prestart");
+	vp_fault_point("before-devlist");
 	if (vp_devlist_write(dlpath, dl, err) < 0)
 		return -1;
+	vp_fault_point("devlist-written");
 	rec->res[dl_idx].state = VP_RES_CREATED;
 	rec->complete = true;
 	return vp_record_save(cfg->run_dir, rec, err);
@@ -251,6 +256,7 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 	lock = vp_lock_acquire(cfg->run_dir, cfg->lock_timeout_ms, err);
 	if (lock < 0)
 		return -1;
+	vp_fault_point("locked");
 	rc = vp_record_load(cfg->run_dir, sandbox, &rec, err);
 	if (rc < 0) {
 		/* unreadable journal: nothing in it can be undone; do not let

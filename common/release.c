@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "log.h"
 #include "ovs.h"
 #include "vf_setup.h"
@@ -77,6 +78,7 @@ int vp_release(const struct vp_config *cfg, struct vp_record *rec,
 			failed++;
 			continue;
 		}
+		vp_fault_point("released-one");
 		if (r->kind == VP_RES_OVS_PORT)
 			vp_log_info("released port %s on bridge %s", r->port,
 				    r->bridge);

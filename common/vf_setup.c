@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fault.h"
 #include "fileio.h"
 #include "log.h"
 #include "netns.h"
@@ -316,12 +317,14 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 	i_act = vp_record_add(rec, &r, err);
 	if (i_act < 0 || vp_record_save(cfg->run_dir, rec, err) < 0)
 		return -1;
+	vp_fault_point("vf-claimed");
 	if (add_claim(claims, n_claims, vf->pci, err) < 0)
 		return -1;
 
 	if (s->pf_netlink) {
 		if (vp_vfnl_set(pf.name, vf->index, &it->vf, err) < 0)
 			return vp_err_wrap(err, "network `%s`", it->network);
+		vp_fault_point("vf-configured");
 		rec->res[i_cfg].state = VP_RES_CREATED;
 	}
 	if (mode == VP_MODE_VFIO) {
@@ -330,6 +333,7 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 		if (vp_vfio_bind(cfg->sysfs_root, vf->pci, was, sizeof(was),
 				 cfg->timeout_ms, err) < 0)
 			return vp_err_wrap(err, "network `%s`", it->network);
+		vp_fault_point("vf-bound");
 		rec->res[i_act].state = VP_RES_CREATED;
 		if (vp_qemu_vfio_args(vf->pci, args, err) < 0)
 			return -1;
@@ -340,6 +344,7 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 		if (vp_netns_move_in(&t, vf->netdev, it->ifname,
 				     it->vf.mac, it->mtu, &moved, err) < 0)
 			return vp_err_wrap(err, "network `%s`", it->network);
+		vp_fault_point("vf-moved");
 		rec->res[i_act].state = VP_RES_CREATED;
 	}
 	/* the status line operators read */
