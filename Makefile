@@ -99,6 +99,13 @@ fuzz:
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIBVP)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBVP) $(LIBS)
 
+# make fault: the hook with fault injection compiled in (common/fault.h),
+# into build-fault/, for the crash-safety tests; never installed.
+.PHONY: fault
+fault:
+	$(MAKE) BUILD=build-fault CPPFLAGS="$(CPPFLAGS) -DVP_FAULT_INJECTION" \
+		build-fault/vnfplug-hook
+
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(DATADIR) $(DESTDIR)$(HOOKSDIR)

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "config.h"
 #include "err.h"
+#include "fault.h"
 #include "gc.h"
 #include "hook.h"
 #include "log.h"
@@ -56,6 +57,7 @@ int main(int argc, char **argv)
 	/* files and directories get explicit modes; 022 only keeps group
 	 * and others from gaining write on what QEMU and OVS must read */
 	umask(022);
+	vp_fault_init(); /* test builds only: reads VNFPLUG_FAULT */
 	clearenv();
 	vp_log_init("vnfplug-hook", VP_LOG_INFO);
 
