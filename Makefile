@@ -76,7 +76,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UNIT_HELPER_OBJ) $(LIBVP)
 unit: $(BINS) $(UNIT_BIN)
 	tests/run --unit-only $(BUILD)
 
-check: $(BINS) $(UNIT_BIN)
+check: $(BINS) $(UNIT_BIN) fault
 	tests/run $(BUILD)
 
 debug:
