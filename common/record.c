@@ -205,10 +205,10 @@ static int parse_vf_config(const struct vp_json *o, struct vp_vf_config *c,
 	if (get_int(o, "vlan_proto", 0, 0xffff, &n, err) < 0)
 		return -1;
 	c->vlan_proto = (uint16_t)n;
-	if (get_int(o, "min_tx_rate", 0, 1LL << 32, &n, err) < 0)
+	if (get_int(o, "min_tx_rate", 0, 0xffffffffLL, &n, err) < 0)
 		return -1;
 	c->min_tx_rate = (unsigned)n;
-	if (get_int(o, "max_tx_rate", 0, 1LL << 32, &n, err) < 0)
+	if (get_int(o, "max_tx_rate", 0, 0xffffffffLL, &n, err) < 0)
 		return -1;
 	c->max_tx_rate = (unsigned)n;
 	if (get_int(o, "link_state", 0, 2, &n, err) < 0)
