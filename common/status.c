@@ -348,7 +348,8 @@ int vp_status(const struct vp_config *cfg, bool json, long long now,
 	if (vp_record_list(cfg->run_dir, &ids, &n, err) < 0)
 		return -1;
 	/* readdir order is arbitrary; a listing should be stable */
-	qsort(ids, n, sizeof(*ids), cmp_str);
+	if (n > 0)
+		qsort(ids, n, sizeof(*ids), cmp_str);
 	views = calloc(n ? n : 1, sizeof(*views));
 	if (views == NULL)
 		return vp_err_set(err, ENOMEM, "status");
