@@ -25,7 +25,7 @@
 
 static const char *const top_keys[] = {
     "run_dir",	 "qemu",       "sysfs_root",	  "proc_root",
-    "ovs_vsctl", "timeout_ms", "lock_timeout_ms", "syslog",
+    "ovs_vsctl", "timeout_ms", "lock_timeout_ms", "deadline_ms", "syslog",
     "networks",	 NULL,
 };
 
@@ -277,6 +277,7 @@ static int set_defaults(struct vp_config *cfg, struct vp_err *err)
 	cfg->ovs_vsctl = strdup(VP_DEFAULT_OVS_VSCTL);
 	cfg->timeout_ms = VP_DEFAULT_TIMEOUT_MS;
 	cfg->lock_timeout_ms = VP_DEFAULT_LOCK_TIMEOUT_MS;
+	cfg->deadline_ms = VP_DEFAULT_DEADLINE_MS;
 	cfg->syslog = false;
 	if (cfg->run_dir == NULL || cfg->qemu == NULL ||
 	    cfg->sysfs_root == NULL || cfg->proc_root == NULL ||
@@ -301,7 +302,9 @@ static int parse_doc(const struct vp_json *doc, struct vp_config *cfg,
 	    get_uint(doc, "timeout_ms", "", 1, TIMEOUT_MS_MAX, &cfg->timeout_ms,
 		     err) < 0 ||
 	    get_uint(doc, "lock_timeout_ms", "", 1, TIMEOUT_MS_MAX,
-		     &cfg->lock_timeout_ms, err) < 0)
+		     &cfg->lock_timeout_ms, err) < 0 ||
+	    get_uint(doc, "deadline_ms", "", 1, TIMEOUT_MS_MAX,
+		     &cfg->deadline_ms, err) < 0)
 		return -1;
 	v = vp_json_get(doc, "syslog");
 	if (v != NULL) {

@@ -25,6 +25,9 @@
 #define VP_DEFAULT_SOCKET_DIR "/run/vnfplug/sockets"
 #define VP_DEFAULT_TIMEOUT_MS 5000
 #define VP_DEFAULT_LOCK_TIMEOUT_MS 10000
+/* below the 30 s timeout of the shipped hooks.d file, leaving room to
+ * undo a prestart that ran out of time */
+#define VP_DEFAULT_DEADLINE_MS 20000
 #define VP_MAX_QUEUES_LIMIT 64     /* hard ceiling for max_queues */
 
 enum vp_net_type { VP_NET_VHOST_USER, VP_NET_SRIOV };
@@ -93,6 +96,7 @@ struct vp_config {
 	char *ovs_vsctl;    /* default VP_DEFAULT_OVS_VSCTL */
 	unsigned timeout_ms;      /* bound on one external command */
 	unsigned lock_timeout_ms; /* bound on waiting for the lock */
+	unsigned deadline_ms;     /* bound on a whole prestart */
 	bool syslog;        /* also log to syslog */
 	struct vp_network *networks;
 	size_t n_networks;

@@ -125,11 +125,36 @@ static int plan(const struct vp_config *cfg, const struct vp_state *st,
 	return 0;
 }
 
+/* The whole prestart runs against one deadline (deadline_ms, below the
+ * runtime's hook timeout): each step gets what is left of it, capped by
+ * its own bound, so a slow switch or probe makes prestart fail and undo
+ * itself instead of being killed by the runtime half-way. */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int budget(long long end, unsigned cap, const char *step,
+		  unsigned *out, struct vp_err *err)
+{
+	long long left = end - now_ms();
+
+	if (left <= 0)
+		return vp_err_set(err, ETIMEDOUT,
+				  "prestart deadline passed before %s", step);
+	*out = left < cap ? (unsigned)left : cap;
+	return 0;
+}
+
 static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 		      const char *sandbox, const struct vp_request *req,
 		      const struct plan_port *ports, struct vp_devlist *dl,
-		      struct vp_record *rec, struct vp_err *err)
+		      struct vp_record *rec, long long end, struct vp_err *err)
 {
+	struct vp_config lc = *cfg; /* per-step timeouts; owns nothing */
 	_cleanup_free_ char *dlpath = vp_devlist_path(cfg->run_dir, sandbox);
 	_cleanup_strv_ char **claims = NULL;
 	size_t n_claims = 0;
@@ -184,15 +209,19 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 	for (size_t i = 0; i < req->n; i++) {
 		const struct vp_request_item *it = &req->items[i];
 		const struct vp_vhost_net *v = &it->net->vhost;
-		struct vp_ovs o = { cfg->ovs_vsctl, v->ovsdb, cfg->timeout_ms };
+		struct vp_ovs o = { cfg->ovs_vsctl, v->ovsdb, 0 };
 		char mac[18];
 
+		if (budget(end, cfg->timeout_ms, it->network, &lc.timeout_ms,
+			   err) < 0)
+			return vp_err_wrap(err, "network `%s`", it->network);
+		o.timeout_ms = lc.timeout_ms;
 		if (it->net->type == VP_NET_SRIOV) {
 			if (!have_claims &&
 			    vp_vf_claims(cfg, &claims, &n_claims, err) < 0)
 				return -1;
 			have_claims = true;
-			if (vp_vf_setup(cfg, st, it, (unsigned)i, rec, &claims,
+			if (vp_vf_setup(&lc, st, it, (unsigned)i, rec, &claims,
 					&n_claims, &dl->args, err) < 0)
 				return -1;
 			continue;
@@ -248,12 +277,16 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 	__attribute__((cleanup(record_freep))) struct vp_record rec = { 0 };
 	__attribute__((cleanup(lock_releasep))) int lock = -1;
 	struct plan_port ports[VP_REQUEST_MAX];
+	long long end = now_ms() + cfg->deadline_ms;
+	unsigned wait = 0;
 	int rc;
 
 	if (plan(cfg, st, sandbox, annotation, &req, ports, &dl, err) < 0)
 		return -1;
 
-	lock = vp_lock_acquire(cfg->run_dir, cfg->lock_timeout_ms, err);
+	if (budget(end, cfg->lock_timeout_ms, "the lock", &wait, err) < 0)
+		return -1;
+	lock = vp_lock_acquire(cfg->run_dir, wait, err);
 	if (lock < 0)
 		return -1;
 	vp_fault_point("locked");
@@ -297,7 +330,7 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 	/* no separate bridge check: one ovs-vsctl run per port keeps
 	 * prestart near the cost of a bare add-port, and add-port's own
 	 * "no bridge named X" is reported with the network's name */
-	if (create_all(cfg, st, sandbox, &req, ports, &dl, &rec, err) < 0) {
+	if (create_all(cfg, st, sandbox, &req, ports, &dl, &rec, end, err) < 0) {
 		rollback(cfg, &rec);
 		return -1;
 	}

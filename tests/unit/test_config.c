@@ -50,6 +50,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.ovs_vsctl, VP_DEFAULT_OVS_VSCTL);
 	assert_int_equal(cfg.timeout_ms, VP_DEFAULT_TIMEOUT_MS);
 	assert_int_equal(cfg.lock_timeout_ms, VP_DEFAULT_LOCK_TIMEOUT_MS);
+	assert_int_equal(cfg.deadline_ms, VP_DEFAULT_DEADLINE_MS);
 	assert_false(cfg.syslog);
 	assert_int_equal(cfg.n_networks, 0);
 	assert_null(vp_config_network(&cfg, "chain"));
@@ -151,7 +152,7 @@ static void test_unknown_keys(void **state)
 	(void)state;
 	bad("{\"rundir\":\"/run\"}",
 	    "unknown key `rundir` (allowed: run_dir, qemu, sysfs_root, "
-	    "proc_root, ovs_vsctl, timeout_ms, lock_timeout_ms, syslog, "
+	    "proc_root, ovs_vsctl, timeout_ms, lock_timeout_ms, deadline_ms, syslog, "
 	    "networks)");
 	bad(NET(VH ",\"pfs\":[\"eth0\"]"),
 	    "networks.chain: unknown key `pfs` (allowed: type, switch, bridge, "

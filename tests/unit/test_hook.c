@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -42,6 +43,7 @@ static const char fake_vsctl[] =
 	"case \"$1\" in\n"
 	"br-exists) [ -e \"$d/no-bridge\" ] && exit 2; exit 0;;\n"
 	"add-port) [ -e \"$d/no-bridge\" ] && { echo \"ovs-vsctl: no bridge named $2\" >&2; exit 1; }\n"
+	"  [ -e \"$d/slow\" ] && sleep 3\n"
 	"  n=$(grep -c '^add-port' \"$d/vsctl.log\");\n"
 	"  if [ -e \"$d/fail-$n\" ]; then echo \"ovs-vsctl: boom $n\" >&2; exit 1; fi;;\n"
 	"esac\n"
@@ -268,6 +270,28 @@ static void test_dead_owner_record_is_replaced(void **state)
 	assert_int_equal(count_lines(f->log, "add-port"), 2);
 }
 
+static void test_deadline_bounds_prestart(void **state)
+{
+	struct fx *f = *state;
+	struct vp_err err;
+	struct timespec a, b;
+	char p[300];
+	long ms;
+
+	snprintf(p, sizeof(p), "%s/slow", f->dir);
+	tu_write(p, "", 0600);
+	f->cfg.deadline_ms = 400;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_true(vp_prestart(&f->cfg, &f->st, "sbd", req2, &err) < 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	/* the first add-port was cut at the deadline, not at timeout_ms */
+	assert_non_null(strstr(err.msg, "timed out"));
+	assert_true(ms < 2500);
+	assert_false(sandbox_dir_exists(f, "sbd"));
+	assert_int_equal(count_lines(f->log, "--if-exists del-port"), 2);
+}
+
 static void test_other_pod_container_does_not_release(void **state)
 {
 	struct fx *f = *state;
@@ -299,6 +323,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_request_touches_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crashed_prestart_is_undone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dead_owner_record_is_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deadline_bounds_prestart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_pod_container_does_not_release, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
