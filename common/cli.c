@@ -13,34 +13,42 @@
 
 void vp_cli_usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: vnfplug-hook [--config PATH] [--log-level LEVEL] STAGE\n"
-		"       vnfplug-hook [--config PATH] gc [--dry-run] [--min-age SECONDS]\n"
-		"       vnfplug-hook [--config PATH] status [--json]\n"
-		"\n"
-		"OCI hook: reads the container state on stdin and sets up (prestart,\n"
-		"createRuntime) or releases (poststop) the data-plane interfaces the\n"
-		"container requests in its io.vnfplug.networks annotation.  STAGE\n"
-		"`auto` takes the stage from the state's status (for hooks.d).\n"
-		"\n"
-		"  gc       release sandboxes whose owner and VM are gone (poststop\n"
-		"           never ran); records younger than --min-age (default %d)\n"
-		"           seconds are kept; --dry-run only lists what it would do\n"
-		"  status   list sandboxes, their state, liveness and devices;\n"
-		"           --json for a stable JSON document\n"
-		"\n"
-		"  --config PATH      admin config (default " VP_DEFAULT_CONFIG ")\n"
-		"  --log-level LEVEL  error, warning, info (default) or debug\n"
-		"  --no-seccomp       run without the syscall filter (debugging\n"
-		"                     only; see vnfplug-hook(8))\n"
-		"  --help, --version\n",
-		VP_GC_DEFAULT_MIN_AGE);
+	fprintf(
+	    f,
+	    "Usage: vnfplug-hook [--config PATH] [--log-level LEVEL] STAGE\n"
+	    "       vnfplug-hook [--config PATH] gc [--dry-run] [--min-age "
+	    "SECONDS]\n"
+	    "       vnfplug-hook [--config PATH] status [--json]\n"
+	    "\n"
+	    "OCI hook: reads the container state on stdin and sets up "
+	    "(prestart,\n"
+	    "createRuntime) or releases (poststop) the data-plane interfaces "
+	    "the\n"
+	    "container requests in its io.vnfplug.networks annotation.  STAGE\n"
+	    "`auto` takes the stage from the state's status (for hooks.d).\n"
+	    "\n"
+	    "  gc       release sandboxes whose owner and VM are gone "
+	    "(poststop\n"
+	    "           never ran); records younger than --min-age (default "
+	    "%d)\n"
+	    "           seconds are kept; --dry-run only lists what it would "
+	    "do\n"
+	    "  status   list sandboxes, their state, liveness and devices;\n"
+	    "           --json for a stable JSON document\n"
+	    "\n"
+	    "  --config PATH      admin config (default " VP_DEFAULT_CONFIG
+	    ")\n"
+	    "  --log-level LEVEL  error, warning, info (default) or debug\n"
+	    "  --no-seccomp       run without the syscall filter (debugging\n"
+	    "                     only; see vnfplug-hook(8))\n"
+	    "  --help, --version\n",
+	    VP_GC_DEFAULT_MIN_AGE);
 }
 
 static int parse_level(const char *s, enum vp_log_level *l)
 {
-	static const char *const names[] = { "error", "warning", "info",
-					     "debug" };
+	static const char *const names[] = {"error", "warning", "info",
+					    "debug"};
 
 	for (int i = 0; i < 4; i++) {
 		if (strcmp(s, names[i]) == 0 ||
@@ -134,8 +142,8 @@ int vp_cli_parse(int argc, char *const argv[], struct vp_cli *c,
 			if (r < 0)
 				return -1;
 			if (parse_level(val, &c->level) < 0)
-				return vp_err_set(err, 0,
-						  "unknown log level `%s`", val);
+				return vp_err_set(
+				    err, 0, "unknown log level `%s`", val);
 		} else if ((r = opt_value(argc, argv, &i, "--min-age", &val,
 					  err)) != 0) {
 			if (r < 0 || parse_seconds(val, &c->min_age, err) < 0)
@@ -158,14 +166,16 @@ int vp_cli_parse(int argc, char *const argv[], struct vp_cli *c,
 	if (!have_cmd)
 		return vp_err_set(err, 0, "no stage or command given");
 	if ((c->dry_run || have_min_age) && c->cmd != VP_CMD_GC)
-		return vp_err_set(err, 0, "--dry-run and --min-age are options "
-					  "of `gc`");
+		return vp_err_set(err, 0,
+				  "--dry-run and --min-age are options "
+				  "of `gc`");
 	if (c->json && c->cmd != VP_CMD_STATUS)
 		return vp_err_set(err, 0, "--json is an option of `status`");
 	if (c->config_path[0] != '/')
 		/* we run from "/" whatever the caller's cwd was */
-		return vp_err_set(err, 0, "--config `%s`: must be an absolute "
-					  "path",
+		return vp_err_set(err, 0,
+				  "--config `%s`: must be an absolute "
+				  "path",
 				  c->config_path);
 	return 0;
 }

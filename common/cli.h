@@ -12,7 +12,7 @@
 #include "log.h"
 
 enum vp_cmd {
-	VP_CMD_HOOK,        /* a stage: prestart, createRuntime, poststop, auto */
+	VP_CMD_HOOK, /* a stage: prestart, createRuntime, poststop, auto */
 	VP_CMD_GC,
 	VP_CMD_STATUS,
 	VP_CMD_HELP,
@@ -21,13 +21,13 @@ enum vp_cmd {
 
 struct vp_cli {
 	enum vp_cmd cmd;
-	const char *config_path;    /* absolute */
+	const char *config_path; /* absolute */
 	enum vp_log_level level;
-	enum vp_stage stage;        /* VP_CMD_HOOK */
-	bool dry_run;               /* gc */
-	long long min_age;          /* gc, seconds */
-	bool json;                  /* status */
-	bool no_seccomp;            /* debugging only: no syscall filter */
+	enum vp_stage stage; /* VP_CMD_HOOK */
+	bool dry_run;	     /* gc */
+	long long min_age;   /* gc, seconds */
+	bool json;	     /* status */
+	bool no_seccomp;     /* debugging only: no syscall filter */
 };
 
 /* Every failure is a usage error (exit status 2), its message naming the

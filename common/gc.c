@@ -30,7 +30,7 @@
 
 /* snprintf onto the end of buf, truncating quietly. */
 static void append(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void append(char *buf, size_t size, const char *fmt, ...)
 {
 	size_t used = strlen(buf);
@@ -44,7 +44,7 @@ static void append(char *buf, size_t size, const char *fmt, ...)
 }
 
 static void report(const struct vp_gc_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void report(const struct vp_gc_opts *o, const char *fmt, ...)
 {
 	va_list ap;
@@ -89,11 +89,10 @@ static void describe(const struct vp_record *rec, char *buf, size_t size)
 }
 
 /* Strings in a record that is valid JSON but failed validation. */
-static void infer_from_json(const struct vp_json *root, char *buf,
-			    size_t size)
+static void infer_from_json(const struct vp_json *root, char *buf, size_t size)
 {
-	static const char *const keys[] = { "port", "bridge", "socket",
-					    "vf_pci", "pf", NULL };
+	static const char *const keys[] = {"port",   "bridge", "socket",
+					   "vf_pci", "pf",     NULL};
 	const struct vp_json *arr = vp_json_get(root, "resources");
 
 	if (arr == NULL || arr->type != VP_JSON_ARRAY)
@@ -101,7 +100,7 @@ static void infer_from_json(const struct vp_json *root, char *buf,
 	for (size_t i = 0; i < arr->u.arr.n && i < 64; i++) {
 		for (size_t k = 0; keys[k] != NULL; k++) {
 			const struct vp_json *v =
-				vp_json_get(arr->u.arr.items[i], keys[k]);
+			    vp_json_get(arr->u.arr.items[i], keys[k]);
 			char p[128];
 
 			if (v != NULL && v->type == VP_JSON_STRING)
@@ -112,11 +111,11 @@ static void infer_from_json(const struct vp_json *root, char *buf,
 }
 
 /* The socket paths and VF addresses in devices.json's QEMU arguments. */
-static void infer_from_devlist(const char *run_dir, const char *id,
-			       char *buf, size_t size)
+static void infer_from_devlist(const char *run_dir, const char *id, char *buf,
+			       size_t size)
 {
 	_cleanup_free_ char *path = vp_devlist_path(run_dir, id);
-	struct vp_devlist dl = { 0 };
+	struct vp_devlist dl = {0};
 	struct vp_err e;
 
 	if (path == NULL || vp_devlist_load(path, &dl, &e) <= 0)
@@ -124,9 +123,10 @@ static void infer_from_devlist(const char *run_dir, const char *id,
 	for (size_t i = 0; i < dl.args.n; i++) {
 		const char *a = dl.args.v[i], *s;
 
-		if ((s = strstr(a, "path=")) != NULL && strncmp(a, "socket,", 7) == 0)
-			append(buf, size, ", socket %.*s", (int)strcspn(s + 5, ","),
-			       s + 5);
+		if ((s = strstr(a, "path=")) != NULL &&
+		    strncmp(a, "socket,", 7) == 0)
+			append(buf, size, ", socket %.*s",
+			       (int)strcspn(s + 5, ","), s + 5);
 		else if ((s = strstr(a, "host=")) != NULL &&
 			 strncmp(a, "vfio-pci,", 9) == 0)
 			append(buf, size, ", VF %.*s", (int)strcspn(s + 5, ","),
@@ -142,8 +142,8 @@ static void infer_leftovers(const struct vp_config *cfg, const char *id,
 			    char *buf, size_t size)
 {
 	_cleanup_free_ char *dir = vp_record_dir(cfg->run_dir, id);
-	_cleanup_free_ char *path = dir ? vp_asprintf("%s/record.json", dir)
-					: NULL;
+	_cleanup_free_ char *path =
+	    dir ? vp_asprintf("%s/record.json", dir) : NULL;
 	_cleanup_free_ char *raw = NULL;
 	_cleanup_json_ struct vp_json *root = NULL;
 	char port[16];
@@ -187,8 +187,9 @@ static int gc_corrupt(const struct vp_config *cfg, const struct vp_gc_opts *o,
 	char left[LINE_MAX_];
 
 	infer_leftovers(cfg, id, left, sizeof(left));
-	report(o, "corrupt record for sandbox %s: %s; %s, resources may need "
-		  "manual cleanup: %s",
+	report(o,
+	       "corrupt record for sandbox %s: %s; %s, resources may need "
+	       "manual cleanup: %s",
 	       id, why->msg, o->dry_run ? "would remove" : "removed", left);
 	return remove_dir(cfg, o, id, res, err);
 }
@@ -196,9 +197,8 @@ static int gc_corrupt(const struct vp_config *cfg, const struct vp_gc_opts *o,
 /* A directory without record.json: a prestart that died between mkdir
  * and its first save, or a shim that wrote vm.json for a sandbox whose
  * record is gone.  Only a living VM keeps it. */
-static int gc_no_record(const struct vp_config *cfg,
-			const struct vp_gc_opts *o, const char *id,
-			long long now, struct vp_gc_result *res,
+static int gc_no_record(const struct vp_config *cfg, const struct vp_gc_opts *o,
+			const char *id, long long now, struct vp_gc_result *res,
 			struct vp_err *err)
 {
 	_cleanup_free_ char *dir = vp_record_dir(cfg->run_dir, id);
@@ -208,8 +208,9 @@ static int gc_no_record(const struct vp_config *cfg,
 	if (dir == NULL)
 		return vp_err_set(err, ENOMEM, "gc");
 	if (lstat(dir, &st) < 0)
-		return errno == ENOENT ? 0 /* poststop got there first */
-				       : vp_err_set(err, errno, "stat `%s`", dir);
+		return errno == ENOENT
+			   ? 0 /* poststop got there first */
+			   : vp_err_set(err, errno, "stat `%s`", dir);
 	if (now - st.st_mtime < o->min_age) {
 		res->kept++;
 		if (o->verbose || o->dry_run)
@@ -238,7 +239,7 @@ static int gc_one(const struct vp_config *cfg, const struct vp_gc_opts *o,
 		  const char *id, long long now, struct vp_gc_result *res,
 		  struct vp_err *err)
 {
-	__attribute__((cleanup(record_freep))) struct vp_record rec = { 0 };
+	__attribute__((cleanup(record_freep))) struct vp_record rec = {0};
 	struct vp_liveness l;
 	struct vp_err why;
 	char what[LINE_MAX_];
@@ -322,8 +323,8 @@ int vp_gc(const struct vp_config *cfg, const struct vp_gc_opts *o,
 		if (lock < 0) {
 			res->failed++;
 			*err = e;
-			return vp_err_wrap(err, "gc stopped before sandbox `%s`",
-					   ids[i]);
+			return vp_err_wrap(
+			    err, "gc stopped before sandbox `%s`", ids[i]);
 		}
 		vp_log_set_sandbox(ids[i]);
 		vp_err_clear(&e);

@@ -18,21 +18,21 @@
 #include "config.h"
 #include "err.h"
 
-#define VP_GC_DEFAULT_MIN_AGE 60   /* seconds */
+#define VP_GC_DEFAULT_MIN_AGE 60 /* seconds */
 
 struct vp_gc_opts {
-	bool dry_run;         /* report, change nothing */
-	long long min_age;    /* seconds */
-	long long now;        /* unix seconds; 0 = time(NULL) */
-	FILE *out;            /* one line per action; NULL = none */
-	bool verbose;         /* also a line per sandbox kept */
+	bool dry_run;	   /* report, change nothing */
+	long long min_age; /* seconds */
+	long long now;	   /* unix seconds; 0 = time(NULL) */
+	FILE *out;	   /* one line per action; NULL = none */
+	bool verbose;	   /* also a line per sandbox kept */
 };
 
 struct vp_gc_result {
-	unsigned kept;        /* alive, young, or undecidable */
-	unsigned released;    /* undone and removed (or would be) */
-	unsigned removed;     /* corrupt or record-less dirs removed */
-	unsigned failed;      /* could not be released: see stderr */
+	unsigned kept;	   /* alive, young, or undecidable */
+	unsigned released; /* undone and removed (or would be) */
+	unsigned removed;  /* corrupt or record-less dirs removed */
+	unsigned failed;   /* could not be released: see stderr */
 };
 
 /* Fails only when the sandbox list can not be read; a sandbox that can not

@@ -58,13 +58,15 @@ enum vp_live vp_proc_live(const char *proc_root, int pid,
 	if (pid <= 0 || start == 0)
 		return VP_LIVE_UNKNOWN;
 	if (vp_proc_start_time(proc_root, pid, &now_start, &e) < 0)
-		return e.errnum == ENOENT || e.errnum == ESRCH ? VP_LIVE_DEAD
-							       : VP_LIVE_UNKNOWN;
+		return e.errnum == ENOENT || e.errnum == ESRCH
+			   ? VP_LIVE_DEAD
+			   : VP_LIVE_UNKNOWN;
 	if (now_start != start)
 		return VP_LIVE_DEAD; /* the pid was reused */
 	if (proc_state(proc_root, pid, &state, &e) < 0)
-		return e.errnum == ENOENT || e.errnum == ESRCH ? VP_LIVE_DEAD
-							       : VP_LIVE_UNKNOWN;
+		return e.errnum == ENOENT || e.errnum == ESRCH
+			   ? VP_LIVE_DEAD
+			   : VP_LIVE_UNKNOWN;
 	return state == 'Z' || state == 'X' ? VP_LIVE_DEAD : VP_LIVE_ALIVE;
 }
 
@@ -111,7 +113,7 @@ int vp_vm_load(const char *run_dir, const char *sandbox, int *pid,
 	_cleanup_free_ char *path = vp_vm_path(run_dir, sandbox);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_json_ struct vp_json *root = NULL;
-	static const char *const keys[] = { "version", "pid", "start", NULL };
+	static const char *const keys[] = {"version", "pid", "start", NULL};
 	long long v, p, s;
 	size_t len;
 
@@ -125,8 +127,8 @@ int vp_vm_load(const char *run_dir, const char *sandbox, int *pid,
 	    vp_json_check_keys(root, keys, NULL, err) < 0 ||
 	    vp_json_int(vp_json_get(root, "version"), VM_VERSION, VM_VERSION,
 			"version", &v, err) < 0 ||
-	    vp_json_int(vp_json_get(root, "pid"), 1, 1 << 30, "pid", &p,
-			err) < 0 ||
+	    vp_json_int(vp_json_get(root, "pid"), 1, 1 << 30, "pid", &p, err) <
+		0 ||
 	    vp_json_int(vp_json_get(root, "start"), 1, 1LL << 62, "start", &s,
 			err) < 0)
 		return vp_err_wrap(err, "corrupt `%s`", path);
@@ -180,8 +182,8 @@ int vp_sandbox_liveness(const struct vp_config *cfg, const char *sandbox,
 		if (rec == NULL)
 			snprintf(l->why, sizeof(l->why), "no record, %s", vm);
 		else
-			snprintf(l->why, sizeof(l->why), "owner pid %d gone, %s",
-				 rec->owner_pid, vm);
+			snprintf(l->why, sizeof(l->why),
+				 "owner pid %d gone, %s", rec->owner_pid, vm);
 	}
 	return 0;
 }

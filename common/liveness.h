@@ -20,20 +20,20 @@
 #include "record.h"
 
 enum vp_live {
-	VP_LIVE_NONE,      /* nothing to check (no vm.json) */
+	VP_LIVE_NONE, /* nothing to check (no vm.json) */
 	VP_LIVE_ALIVE,
-	VP_LIVE_DEAD,      /* gone, a zombie, or its pid now names another
-			    * process (start time differs) */
-	VP_LIVE_UNKNOWN,   /* no pid/start recorded, or procfs unreadable */
+	VP_LIVE_DEAD,	 /* gone, a zombie, or its pid now names another
+			  * process (start time differs) */
+	VP_LIVE_UNKNOWN, /* no pid/start recorded, or procfs unreadable */
 };
 
 struct vp_liveness {
 	enum vp_live owner;
 	enum vp_live vm;
-	int vm_pid;                    /* 0 when no vm.json */
+	int vm_pid; /* 0 when no vm.json */
 	unsigned long long vm_start;
-	bool alive;                    /* owner or VM alive or unknown */
-	char why[256];                 /* "owner pid 12 alive", ... */
+	bool alive;    /* owner or VM alive or unknown */
+	char why[256]; /* "owner pid 12 alive", ... */
 };
 
 /* "alive", "dead", "none", "unknown". */

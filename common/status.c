@@ -20,11 +20,11 @@
 struct view {
 	const char *id;
 	const char *state;
-	int rc;                  /* vp_record_load: 1, 0, <0 */
+	int rc; /* vp_record_load: 1, 0, <0 */
 	struct vp_record rec;
-	long long age;           /* -1: unknown */
+	long long age; /* -1: unknown */
 	struct vp_liveness live;
-	struct vp_err err;       /* corrupt record or unreadable vm.json */
+	struct vp_err err; /* corrupt record or unreadable vm.json */
 	bool has_err;
 };
 
@@ -260,7 +260,8 @@ static void fmt_age(long long s, char *buf, size_t size)
 	else if (s < 86400)
 		snprintf(buf, size, "%lldh%02lldm", s / 3600, s % 3600 / 60);
 	else
-		snprintf(buf, size, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
+		snprintf(buf, size, "%lldd%02lldh", s / 86400,
+			 s % 86400 / 3600);
 }
 
 static void fmt_proc(int pid, enum vp_live l, char *buf, size_t size)
@@ -304,8 +305,8 @@ static int print_table(const struct vp_config *cfg, const struct view *views,
 	for (size_t i = 0; i < n; i++)
 		if ((int)strlen(views[i].id) > idw)
 			idw = (int)strlen(views[i].id);
-	fprintf(out, "%-*s  %-11s  %-6s  %-14s  %s\n", idw, "SANDBOX",
-		"STATE", "AGE", "OWNER", "VM");
+	fprintf(out, "%-*s  %-11s  %-6s  %-14s  %s\n", idw, "SANDBOX", "STATE",
+		"AGE", "OWNER", "VM");
 	for (size_t i = 0; i < n; i++) {
 		const struct view *v = &views[i];
 		char age[48], owner[32], vm[32];
@@ -334,8 +335,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int vp_status(const struct vp_config *cfg, bool json, long long now,
-	      FILE *out, struct vp_err *err)
+int vp_status(const struct vp_config *cfg, bool json, long long now, FILE *out,
+	      struct vp_err *err)
 {
 	_cleanup_strv_ char **ids = NULL;
 	_cleanup_free_ struct view *views = NULL;

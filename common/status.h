@@ -25,7 +25,7 @@
 
 /* now: unix seconds, 0 = time(NULL).  Fails only when the sandbox list
  * can not be read or the output can not be written. */
-int vp_status(const struct vp_config *cfg, bool json, long long now,
-	      FILE *out, struct vp_err *err);
+int vp_status(const struct vp_config *cfg, bool json, long long now, FILE *out,
+	      struct vp_err *err);
 
 #endif

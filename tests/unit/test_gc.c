@@ -29,21 +29,21 @@ struct fx {
 	char cfgtext[2048];
 	struct vp_config cfg;
 	char log[300];
-	char *out;          /* what gc reported */
+	char *out; /* what gc reported */
 	size_t out_len;
 };
 
 /* Fake ovs-vsctl: appends its arguments (after --db/--timeout) to
  * <dir>/vsctl.log; del-port fails while <dir>/fail-del exists. */
-static const char fake_vsctl[] =
-	"#!/bin/sh\n"
-	"d=$(dirname \"$0\")\n"
-	"shift 2\n"
-	"echo \"$*\" >> \"$d/vsctl.log\"\n"
-	"case \"$*\" in\n"
-	"*del-port*) [ -e \"$d/fail-del\" ] && { echo 'ovs-vsctl: db down' >&2; exit 1; };;\n"
-	"esac\n"
-	"exit 0\n";
+static const char fake_vsctl[] = "#!/bin/sh\n"
+				 "d=$(dirname \"$0\")\n"
+				 "shift 2\n"
+				 "echo \"$*\" >> \"$d/vsctl.log\"\n"
+				 "case \"$*\" in\n"
+				 "*del-port*) [ -e \"$d/fail-del\" ] && { echo "
+				 "'ovs-vsctl: db down' >&2; exit 1; };;\n"
+				 "esac\n"
+				 "exit 0\n";
 
 static int setup(void **state)
 {
@@ -108,16 +108,20 @@ static void save_record(struct fx *f, const char *id, int pid,
 			unsigned long long start, long long created,
 			bool complete)
 {
-	struct vp_record rec = { 0 };
+	struct vp_record rec = {0};
 	struct vp_err err;
 	char port[32], sock[300], dl[300];
 	struct vp_resource p = {
-		.kind = VP_RES_OVS_PORT, .state = VP_RES_CREATED,
-		.network = "chain", .ovsdb = "unix:/x/db.sock",
-		.bridge = "br-vnf", .port = port, .socket = sock,
+	    .kind = VP_RES_OVS_PORT,
+	    .state = VP_RES_CREATED,
+	    .network = "chain",
+	    .ovsdb = "unix:/x/db.sock",
+	    .bridge = "br-vnf",
+	    .port = port,
+	    .socket = sock,
 	};
-	struct vp_resource d = { .kind = VP_RES_DEVLIST,
-				 .state = VP_RES_CREATED, .path = dl };
+	struct vp_resource d = {
+	    .kind = VP_RES_DEVLIST, .state = VP_RES_CREATED, .path = dl};
 
 	snprintf(port, sizeof(port), "vp%sn0", id);
 	snprintf(sock, sizeof(sock), "%s/s/%s.sock", f->dir, port);
@@ -142,8 +146,7 @@ static long long old(void)
 }
 
 /* Run gc; the report lands in f->out. */
-static struct vp_gc_result run_gc(struct fx *f, bool dry_run,
-				  long long min_age)
+static struct vp_gc_result run_gc(struct fx *f, bool dry_run, long long min_age)
 {
 	struct vp_gc_result res;
 	struct vp_err err;
@@ -153,7 +156,7 @@ static struct vp_gc_result run_gc(struct fx *f, bool dry_run,
 	f->out = NULL;
 	out = open_memstream(&f->out, &f->out_len);
 	assert_non_null(out);
-	struct vp_gc_opts o = { dry_run, min_age, 0, out, true };
+	struct vp_gc_opts o = {dry_run, min_age, 0, out, true};
 	if (vp_gc(&f->cfg, &o, &res, &err) < 0)
 		fail_msg("gc: %s", err.msg);
 	fclose(out);
@@ -245,8 +248,7 @@ static void test_dry_run_changes_nothing(void **state)
 	char rec[400], *before, *after;
 
 	save_record(f, "dry1", pid, start, old(), false);
-	snprintf(rec, sizeof(rec), "%s/run/sandboxes/dry1/record.json",
-		 f->dir);
+	snprintf(rec, sizeof(rec), "%s/run/sandboxes/dry1/record.json", f->dir);
 	before = tu_read(rec);
 	r = run_gc(f, true, 0);
 	assert_int_equal(r.released, 1);
@@ -291,7 +293,8 @@ static void test_corrupt_record_removed(void **state)
 	assert_false(has_dir(f, "bad2"));
 	assert_false(has_dir(f, "ok1"));
 	assert_out(f, "corrupt record for sandbox bad1: ");
-	assert_out(f, "removed, resources may need manual cleanup: OVS ports vp");
+	assert_out(f,
+		   "removed, resources may need manual cleanup: OVS ports vp");
 	assert_out(f, "port vpbad1n0, bridge br-vnf");
 	assert_out(f, "corrupt record for sandbox bad2: ");
 	/* nothing in a corrupt record is undone */
@@ -308,8 +311,8 @@ static void test_vm_alive_keeps_sandbox(void **state)
 
 	save_record(f, "vm1", pid, start, old(), true);
 	/* this process stands in for QEMU */
-	assert_int_equal(vp_vm_write(f->cfg.run_dir, "vm1", getpid(),
-				     my_start(), &err), 0);
+	assert_int_equal(
+	    vp_vm_write(f->cfg.run_dir, "vm1", getpid(), my_start(), &err), 0);
 	r = run_gc(f, false, 0);
 	assert_int_equal(r.kept, 1);
 	assert_true(has_dir(f, "vm1"));
@@ -336,7 +339,8 @@ static void test_pid_reused_released(void **state)
 	 * process: both the owner and the VM are gone */
 	save_record(f, "reuse1", getpid(), my_start() + 1, old(), true);
 	assert_int_equal(vp_vm_write(f->cfg.run_dir, "reuse1", getpid(),
-				     my_start() - 1, &err), 0);
+				     my_start() - 1, &err),
+			 0);
 	assert_int_equal(vp_proc_live("/proc", getpid(), my_start() + 1),
 			 VP_LIVE_DEAD);
 	r = run_gc(f, false, 0);
@@ -354,8 +358,9 @@ static void test_dir_without_record(void **state)
 	snprintf(p, sizeof(p), "%s/run/sandboxes/empty1", f->dir);
 	assert_int_equal(vp_mkdir_p(p, 0700, &err), 0);
 	/* a record-less dir whose VM runs is kept */
-	assert_int_equal(vp_vm_write(f->cfg.run_dir, "vmonly", getpid(),
-				     my_start(), &err), 0);
+	assert_int_equal(
+	    vp_vm_write(f->cfg.run_dir, "vmonly", getpid(), my_start(), &err),
+	    0);
 	r = run_gc(f, false, 0);
 	assert_int_equal(r.removed, 1);
 	assert_int_equal(r.kept, 1);
@@ -425,18 +430,19 @@ static void test_liveness_details(void **state)
 	{
 		struct vp_record rec;
 
-		assert_int_equal(vp_record_load(f->cfg.run_dir, "unk", &rec,
-						&err), 1);
+		assert_int_equal(
+		    vp_record_load(f->cfg.run_dir, "unk", &rec, &err), 1);
 		assert_int_equal(vp_sandbox_alive(&f->cfg, "unk", &rec, &alive,
-						  why, sizeof(why), &err), 0);
+						  why, sizeof(why), &err),
+				 0);
 		assert_true(alive);
 		assert_non_null(strstr(why, "can not be checked"));
 
 		/* a corrupt vm.json: can not tell, so alive, and an error */
 		snprintf(p, sizeof(p), "%s/run/sandboxes/unk/vm.json", f->dir);
 		tu_write(p, "{\"pid\":\"x\"}", 0600);
-		assert_true(vp_sandbox_liveness(&f->cfg, "unk", &rec, &l,
-						&err) < 0);
+		assert_true(
+		    vp_sandbox_liveness(&f->cfg, "unk", &rec, &l, &err) < 0);
 		assert_true(l.alive);
 		assert_non_null(strstr(err.msg, "vm.json"));
 		vp_record_free(&rec);
@@ -445,14 +451,14 @@ static void test_liveness_details(void **state)
 		int vpid;
 		unsigned long long vst;
 
-		assert_int_equal(vp_vm_write(f->cfg.run_dir, "unk", 42, 4242,
-					     &err), 0);
-		assert_int_equal(vp_vm_load(f->cfg.run_dir, "unk", &vpid, &vst,
-					    &err), 1);
+		assert_int_equal(
+		    vp_vm_write(f->cfg.run_dir, "unk", 42, 4242, &err), 0);
+		assert_int_equal(
+		    vp_vm_load(f->cfg.run_dir, "unk", &vpid, &vst, &err), 1);
 		assert_int_equal(vpid, 42);
 		assert_int_equal(vst, 4242);
-		assert_int_equal(vp_vm_load(f->cfg.run_dir, "nope", &vpid, &vst,
-					    &err), 0);
+		assert_int_equal(
+		    vp_vm_load(f->cfg.run_dir, "nope", &vpid, &vst, &err), 0);
 	}
 }
 
@@ -473,7 +479,7 @@ static void test_gc_waits_for_lock(void **state)
 	 * file competes like another hook's */
 	f->cfg.lock_timeout_ms = 200;
 	{
-		struct vp_gc_opts o = { false, 0, 0, NULL, false };
+		struct vp_gc_opts o = {false, 0, 0, NULL, false};
 
 		assert_true(vp_gc(&f->cfg, &o, &res, &err) < 0);
 		assert_non_null(strstr(err.msg, "busy"));
@@ -486,17 +492,28 @@ static void test_gc_waits_for_lock(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_dead_owner_released, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_live_owner_untouched, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_young_record_untouched, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dry_run_changes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_record_removed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vm_alive_keeps_sandbox, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pid_reused_released, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dir_without_record, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_release_keeps_rest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_liveness_details, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gc_waits_for_lock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_owner_released, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_live_owner_untouched, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_young_record_untouched, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_dry_run_changes_nothing, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt_record_removed, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_vm_alive_keeps_sandbox, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_pid_reused_released, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_dir_without_record, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_release_keeps_rest,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_liveness_details, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_gc_waits_for_lock, setup,
+					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,23 +86,34 @@ static void run_status(struct fx *f, bool json)
 static void save(struct fx *f, const char *id, int pid,
 		 unsigned long long start, bool complete)
 {
-	struct vp_record rec = { 0 };
+	struct vp_record rec = {0};
 	struct vp_err err;
 	struct vp_resource p = {
-		.kind = VP_RES_OVS_PORT, .state = VP_RES_CREATED,
-		.network = "chain", .ovsdb = "unix:/x/db.sock",
-		.bridge = "br-vnf", .port = "vpabcn0", .socket = "/s/vpabcn0.sock",
+	    .kind = VP_RES_OVS_PORT,
+	    .state = VP_RES_CREATED,
+	    .network = "chain",
+	    .ovsdb = "unix:/x/db.sock",
+	    .bridge = "br-vnf",
+	    .port = "vpabcn0",
+	    .socket = "/s/vpabcn0.sock",
 	};
 	struct vp_resource c = {
-		.kind = VP_RES_VF_CLAIM, .state = VP_RES_CREATED,
-		.network = "fastnet", .pf = "ens785f0", .pf_pci = "0000:3b:00.0",
-		.vf_pci = "0000:3b:02.1", .mode = "netns",
+	    .kind = VP_RES_VF_CLAIM,
+	    .state = VP_RES_CREATED,
+	    .network = "fastnet",
+	    .pf = "ens785f0",
+	    .pf_pci = "0000:3b:00.0",
+	    .vf_pci = "0000:3b:02.1",
+	    .mode = "netns",
 	};
 	struct vp_resource m = {
-		.kind = VP_RES_NETNS_MOVE, .state = VP_RES_PENDING,
-		.network = "fastnet", .vf_pci = "0000:3b:02.1",
-		.ns_ifname = "data0", .ns_pid = 1,
-		.orig_link = { .ifname = "ens785f0v1" },
+	    .kind = VP_RES_NETNS_MOVE,
+	    .state = VP_RES_PENDING,
+	    .network = "fastnet",
+	    .vf_pci = "0000:3b:02.1",
+	    .ns_ifname = "data0",
+	    .ns_pid = 1,
+	    .orig_link = {.ifname = "ens785f0v1"},
 	};
 
 	rec.sandbox = strdup(id);
@@ -118,8 +129,7 @@ static void save(struct fx *f, const char *id, int pid,
 	vp_record_free(&rec);
 }
 
-static const struct vp_json *sandbox(const struct vp_json *doc,
-				     const char *id)
+static const struct vp_json *sandbox(const struct vp_json *doc, const char *id)
 {
 	const struct vp_json *arr = vp_json_get(doc, "sandboxes");
 
@@ -177,8 +187,8 @@ static void test_json(void **state)
 	save(f, "live", getpid(), my_start(), true);
 	save(f, "dead", pid, start, true);
 	save(f, "half", pid, start, false);
-	assert_int_equal(vp_vm_write(f->cfg.run_dir, "dead", getpid(),
-				     my_start(), &err), 0);
+	assert_int_equal(
+	    vp_vm_write(f->cfg.run_dir, "dead", getpid(), my_start(), &err), 0);
 	snprintf(p, sizeof(p), "%s/run/sandboxes/bad", f->dir);
 	assert_int_equal(vp_mkdir_p(p, 0700, &err), 0);
 	snprintf(p, sizeof(p), "%s/run/sandboxes/bad/record.json", f->dir);
@@ -250,17 +260,17 @@ static void test_table(void **state)
 	assert_non_null(strstr(f->out, "live     complete     2m0"));
 	assert_non_null(strstr(f->out, " alive"));
 	assert_non_null(strstr(f->out, "chain: port vpabcn0  bridge br-vnf  "
-					"socket /s/vpabcn0.sock\n"));
+				       "socket /s/vpabcn0.sock\n"));
 	assert_non_null(strstr(f->out, "fastnet: VF 0000:3b:02.1  PF ens785f0"
-					"  mode netns  ifname data0\n"));
+				       "  mode netns  ifname data0\n"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_table, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_table, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
