@@ -207,10 +207,12 @@ static int gc_no_record(const struct vp_config *cfg, const struct vp_gc_opts *o,
 
 	if (dir == NULL)
 		return vp_err_set(err, ENOMEM, "gc");
-	if (lstat(dir, &st) < 0)
-		return errno == ENOENT
-			   ? 0 /* poststop got there first */
-			   : vp_err_set(err, errno, "stat `%s`", dir);
+	if (lstat(dir, &st) < 0) {
+		if (errno == ENOENT)
+			return 0; /* poststop got there first */
+		res->failed++;
+		return vp_err_set(err, errno, "stat `%s`", dir);
+	}
 	if (now - st.st_mtime < o->min_age) {
 		res->kept++;
 		if (o->verbose || o->dry_run)
@@ -218,7 +220,11 @@ static int gc_no_record(const struct vp_config *cfg, const struct vp_gc_opts *o,
 			       o->min_age);
 		return 0;
 	}
-	if (vp_sandbox_liveness(cfg, id, NULL, &l, err) < 0 || l.alive) {
+	if (vp_sandbox_liveness(cfg, id, NULL, &l, err) < 0) {
+		res->failed++;
+		return vp_err_wrap(err, "left alone");
+	}
+	if (l.alive) {
 		res->kept++;
 		if (o->verbose || o->dry_run)
 			report(o, "keep %s: %s", id, l.why);
