@@ -24,6 +24,7 @@
 vp_require_root
 vp_require_cmd jq busybox cpio gzip ovs-vsctl ovsdb-server ovsdb-tool "$GUEST_QEMU" "$GUEST_PY"
 [ -x "$VP_OVS_VSWITCHD" ] || tap_skip_all "$VP_OVS_VSWITCHD not installed"
+guest_can_boot || tap_skip_all "no /boot/vmlinuz-<ver> with /lib/modules/<ver> (linux-image-amd64)"
 vp_require_hook
 SHIM=$VP_BUILD/vnfplug-qemu
 [ -x "$SHIM" ] || tap_bail "vnfplug-qemu is built at $SHIM" "run 'make' first"

@@ -185,6 +185,12 @@ finish
 EOF
 }
 
+# guest_can_boot: true when a guest kernel with its modules is installed
+# (tests skip otherwise).
+guest_can_boot() {
+	_guest_kver >/dev/null && [ -x "$GUEST_QEMU" ]
+}
+
 # guest_prepare: build the initramfs unless an up-to-date one is cached.
 # The cache key covers the kernel version, the module list, the busybox
 # binary and this file's /init; builds are serialised with flock so two
@@ -196,6 +202,11 @@ guest_prepare() {
 	GUEST_KERNEL=/boot/vmlinuz-$kver
 	GUEST_INITRD=$GUEST_DIR/initramfs-$kver.cpio.gz
 	mkdir -p "$GUEST_DIR" || return 1
+	# the initramfs has no libc: busybox must be the static build
+	if LC_ALL=C ldd /bin/busybox 2>&1 | grep -q '=>'; then
+		echo "guestlib: /bin/busybox is dynamically linked (install busybox-static)" >&2
+		return 1
+	fi
 	key=$({ echo "$kver $GUEST_MODULES"; _guest_init_script; stat -c '%s %Y' /bin/busybox; } | sha256sum | cut -c1-16)
 	stamp=$GUEST_INITRD.$key
 	(
