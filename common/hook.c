@@ -18,6 +18,7 @@
 #include "devlist.h"
 #include "fault.h"
 #include "fileio.h"
+#include "liveness.h"
 #include "lock.h"
 #include "log.h"
 #include "ovs.h"
@@ -252,20 +253,22 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 	return vp_record_save(cfg->run_dir, rec, err);
 }
 
-/* Is the process that owned the record still the same living process?
- * Unknown owners (pid 0, no start time) count as alive: never release
- * what might be in use. */
-static bool owner_alive(const struct vp_config *cfg,
-			const struct vp_record *rec)
+/* Is anything of the earlier sandbox still alive: the owner in its record
+ * (pid and start time) or the VM the shim launched for it (vm.json)?
+ * With cc-runtime the owner exits before QEMU starts, so the VM counts.
+ * Whatever can not be checked counts as alive: never release what might be
+ * in use. */
+static bool sandbox_alive(const struct vp_config *cfg, const char *sandbox,
+			  const struct vp_record *rec)
 {
-	unsigned long long start;
 	struct vp_err e;
+	char why[128];
+	bool alive = true;
 
-	if (rec->owner_pid <= 0 || rec->owner_start == 0)
+	if (vp_sandbox_alive(cfg, sandbox, rec, &alive, why, sizeof(why),
+			     &e) < 0)
 		return true;
-	if (vp_proc_start_time(cfg->proc_root, rec->owner_pid, &start, &e) < 0)
-		return e.errnum != ENOENT;
-	return start == rec->owner_start;
+	return alive;
 }
 
 int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
@@ -297,7 +300,8 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 		vp_log_error("%s; discarding it", err->msg);
 		if (vp_record_remove(cfg->run_dir, sandbox, err) < 0)
 			return -1;
-	} else if (rc == 1 && rec.complete && !owner_alive(cfg, &rec)) {
+	} else if (rc == 1 && rec.complete &&
+		   !sandbox_alive(cfg, sandbox, &rec)) {
 		/* poststop never ran for an earlier sandbox of this id (its
 		 * owner died, or the host rebooted into a persistent run_dir):
 		 * undo it rather than hand the new one its leftovers */
