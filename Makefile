@@ -15,6 +15,7 @@ DATADIR   ?= $(PREFIX)/share/vnfplug
 SYSCONFDIR ?= /etc
 # where podman and CRI-O look by default, whatever PREFIX is
 HOOKSDIR  ?= /usr/share/containers/oci/hooks.d
+SYSTEMDUNITDIR ?= /lib/systemd/system
 DESTDIR   ?=
 BUILD     ?= build
 
@@ -116,11 +117,16 @@ install: $(BINS)
 	install -m 0644 config/kata/configuration-vnfplug.toml $(DESTDIR)$(DATADIR)/
 	sed 's|@BINDIR@|$(BINDIR)|g' config/hooks.d/vnfplug.json > $(DESTDIR)$(HOOKSDIR)/vnfplug.json
 	chmod 0644 $(DESTDIR)$(HOOKSDIR)/vnfplug.json
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' config/systemd/vnfplug-gc.service > $(DESTDIR)$(SYSTEMDUNITDIR)/vnfplug-gc.service
+	install -m 0644 config/systemd/vnfplug-gc.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/vnfplug-gc.service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vnfplug-hook $(DESTDIR)$(BINDIR)/vnfplug-qemu \
 		$(DESTDIR)$(MANDIR)/man8/vnfplug-hook.8 $(DESTDIR)$(MANDIR)/man8/vnfplug-qemu.8 \
-		$(DESTDIR)$(MANDIR)/man5/vnfplug.json.5 $(DESTDIR)$(HOOKSDIR)/vnfplug.json
+		$(DESTDIR)$(MANDIR)/man5/vnfplug.json.5 $(DESTDIR)$(HOOKSDIR)/vnfplug.json \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/vnfplug-gc.service $(DESTDIR)$(SYSTEMDUNITDIR)/vnfplug-gc.timer
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
