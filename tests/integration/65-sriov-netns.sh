@@ -34,7 +34,11 @@
 #      "mtu", allowed by the network); a third is refused with "no free VF",
 #      `runc run` fails and nothing is left of it; both poststops restore
 #   e. a name that clashes in the container ("lo"): prestart fails with an
-#      error naming the clash, the veth is back in the host unchanged
+#      error naming the clash, the veth is back in the host unchanged, and
+#      the rollback leaves nothing (it must not touch the container's lo)
+#   e2. (pinned) the clash is with a link the container already has (data0,
+#      as a CNI plugin would have made it): "name exists in the container",
+#      the veth comes home, the container's own data0 stays untouched
 #   d. (private) the container's netns is destroyed before poststop (runc
 #      kill; the runtime reaps the process; then runc delete): the veth is
 #      gone with it, so the honest assertions are: poststop exits 0, logs
@@ -42,6 +46,9 @@
 #      the record (a recreated veth under the same name is handed out
 #      again).  d2: the same with the hook run directly on an
 #      `unshare --net` process, killed and reaped.
+#   f. a restore that fails (the original name was taken in the host
+#      meanwhile) keeps the VF claimed: the next prestart gets the other VF
+#      and the stranger that now has the name stays where it is
 #
 # When a restore fails, the test itself puts the veth back (deletes the
 # pair through its host peer, recreates it) and removes the leftover
