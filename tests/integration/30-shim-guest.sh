@@ -17,6 +17,8 @@
 #      brings it up, sends ARP requests (console lines, guestlib.sh)
 #   6. OVS counts frames received from the guest on the port (rx_packets)
 #   7. poststop deletes the port and the sandbox's state
+#   8. sandbox M asks for queues=2: a 2-vCPU guest gets 2 queue pairs and
+#      OVS counts its frames on both rx queues; poststop removes it
 #
 # Only vhost-user NICs to the private bridge; no frame leaves the machine.
 . "$(dirname "$0")/lib.sh"
@@ -205,5 +207,62 @@ else
 	tap_fail "hook poststop removed port $PORT and the sandbox's state" "rc $HOOK_RC" "$HOOK_ERR" \
 		"ports: $(ovs_ports "$BR" | tr '\n' ' ')" "$(ls -la "$(vp_sandbox_dir "$ID")" 2>&1)"
 fi
-tap_diag "30-shim-guest total ${SECONDS}s (OVS+guest part $((SECONDS - T0))s)"
+# ------------------------------------------------ multi-queue sandbox M --
+# queues=2 in the request: the device list carries queues=2 / mq=on (with
+# vectors=0 for TCG); a 2-vCPU guest gets 2 queue pairs, and one pinned
+# arping per vCPU puts frames on both TX queues, which OVS counts per
+# queue (rx_q0_good_packets, rx_q1_good_packets).
+IDM=vpguest-m-$$
+MACM=02:00:00:00:00:0d
+REQM='[{"network":"chain","mac":"'$MACM'","queues":2}]'
+vp_on_exit 'hook_run poststop <<<"$(state_json "$IDM" --status stopped --bundle "$T/bundle" --request "$REQM")"'
+if hook_run prestart <<<"$(state_json "$IDM" --bundle "$T/bundle" --request "$REQM")" &&
+	jq -e '.args | any(test("type=vhost-user,.*queues=2")) and any(test("virtio-net-pci,.*mq=on"))' \
+		"$(vp_sandbox_dir "$IDM")/devices.json" >/dev/null; then
+	tap_ok "prestart with queues=2: device list has queues=2 and mq=on"
+else
+	tap_fail "prestart with queues=2: device list has queues=2 and mq=on" "rc $HOOK_RC" "$HOOK_ERR" \
+		"$(cat "$(vp_sandbox_dir "$IDM")/devices.json" 2>&1)"
+fi
+PORTM=$(ovs_ports "$BR" | head -n 1)
+CONM=$T/console-m.log
+"$SHIM" "--vnfplug-config=$VP_CFG" -name "sandbox-$IDM,debug-threads=on" \
+	-machine q35,accel=tcg -m 256M -smp 2 \
+	-qmp "unix:$T/qmp-m.sock,server=on,wait=off" \
+	-nodefaults -no-user-config -nographic -no-reboot -serial "file:$CONM" \
+	-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" \
+	-append "$(guest_append send "$MACM" 10.77.0.20 10.77.0.21 3 60 120)" \
+	</dev/null >"$T/qemu-m.out" 2>"$T/qemu-m.err" &
+QPIDM=$!
+vp_on_exit "kill_pid $QPIDM"
+TM=$SECONDS
+guest_wait_for "$CONM" '^VP-(ROLE-DONE|NIC-MISSING|DONE)' 150 "$QPIDM"
+QL=$(grep -a '^VP-QUEUES' "$CONM" | tail -n 1 | tr -d '\r')
+if [ "$(guest_console_field "$CONM" VP-NIC-FOUND 3)" = "$MACM" ] &&
+	grep -q ' rx=2 tx=2 ' <<<"$QL "; then
+	tap_ok "2-vCPU guest has virtio-net $MACM with 2 queue pairs ($QL, $((SECONDS - TM))s)"
+else
+	tap_fail "2-vCPU guest has virtio-net $MACM with 2 queue pairs" \
+		"$(guest_console_diag "$CONM")" "QEMU stderr: $(cat "$T/qemu-m.err")"
+fi
+Q0=$(ovs_wait_stat "$PORTM" rx_q0_good_packets 20)
+Q1=$(ovs_wait_stat "$PORTM" rx_q1_good_packets 10)
+if [ "$Q0" -gt 0 ] 2>/dev/null && [ "$Q1" -gt 0 ] 2>/dev/null; then
+	tap_ok "OVS received the guest's frames on both queues of $PORTM: q0=$Q0 q1=$Q1"
+else
+	tap_fail "OVS received the guest's frames on both queues of $PORTM" "q0=$Q0 q1=$Q1" \
+		"$(ovs_vsctl get Interface "$PORTM" statistics 2>&1 | tr ',' '\n' | grep -E '_q[0-9]+_good_packets')" \
+		"$(guest_console_diag "$CONM")"
+fi
+qmp_cmd "$T/qmp-m.sock" quit >/dev/null 2>&1
+vp_wait_for 15 eval "! vp_pid_alive $QPIDM" || kill_pid "$QPIDM"
+if hook_run poststop <<<"$(state_json "$IDM" --status stopped --bundle "$T/bundle" --request "$REQM")" &&
+	[ "$(ovs_port_count "$BR")" -eq 0 ] && [ "$(vp_sandbox_count)" -eq 0 ]; then
+	tap_ok "poststop removed the multi-queue port $PORTM"
+else
+	tap_fail "poststop removed the multi-queue port $PORTM" "rc $HOOK_RC" "$HOOK_ERR" \
+		"ports: $(ovs_ports "$BR" | tr '\n' ' ')"
+fi
+
+tap_diag "30-shim-guest total ${SECONDS}s"
 tap_done

@@ -37,7 +37,8 @@
 #
 # Console lines the tests look for (one per line, on ttyS0):
 #   VP-INIT-START, VP-NIC-FOUND <ifname> <mac>, VP-NIC-MISSING <mac>,
-#   VP-LINK-UP <ifname>, VP-ARPING <sent> <received>,
+#   VP-LINK-UP <ifname>, VP-QUEUES <ifname> rx=N tx=N cpus=N,
+#   VP-ARPING <sent> <received> (send: one arping per vCPU, pinned),
 #   VP-PING-OK <received>/<sent>, VP-PING-FAIL <detail>,
 #   VP-IFSTATS <ifname> rx_packets=N tx_packets=N, VP-DONE.
 # Other parameters: vp.nicwait=SECONDS (default 10) how long to wait for
@@ -140,14 +141,22 @@ while [ $i -lt 50 ] && [ "$(cat /sys/class/net/$ifn/operstate)" != up ]; do
 	i=$((i + 1))
 done
 echo "VP-LINK-UP $ifn $(cat /sys/class/net/$ifn/operstate)"
+echo "VP-QUEUES $ifn rx=$(ls -d /sys/class/net/$ifn/queues/rx-* | wc -l) tx=$(ls -d /sys/class/net/$ifn/queues/tx-* | wc -l) cpus=$(nproc)"
 
 case "$role" in
 send)
-	out=$(arping -c "$count" -w "$((count + 2))" -I "$ifn" "$peer" 2>&1)
-	echo "$out" | sed 's/^/  /'
-	s=$(echo "$out" | sed -n 's/^Sent \([0-9]*\) probe.*/\1/p')
-	r=$(echo "$out" | sed -n 's/^Received \([0-9]*\) response.*/\1/p')
-	echo "VP-ARPING ${s:-0} ${r:-0}"
+	# one arping per vCPU, pinned: virtio-net maps each CPU to its own TX
+	# queue (XPS), so with N queue pairs and N vCPUs every queue carries
+	# frames
+	st=0 rt=0 c=0
+	while [ $c -lt "$(nproc)" ]; do
+		out=$(taskset -c $c arping -c "$count" -w "$((count + 2))" -I "$ifn" "$peer" 2>&1)
+		echo "$out" | sed 's/^/  /'
+		s=$(echo "$out" | sed -n 's/^Sent \([0-9]*\) probe.*/\1/p')
+		r=$(echo "$out" | sed -n 's/^Received \([0-9]*\) response.*/\1/p')
+		st=$((st + ${s:-0})) rt=$((rt + ${r:-0})) c=$((c + 1))
+	done
+	echo "VP-ARPING $st $rt"
 	;;
 ping)
 	end=$(( $(cut -d. -f1 /proc/uptime) + wait ))
