@@ -26,6 +26,11 @@
 #       /proc, its namespaces gone), and the name data1 taken in the
 #       initial namespace (a veth): the kernel returns NIC 1 as dev<N>;
 #       poststop finds it by PCI address and restores it
+#   r3  the container's netns outlives its process (another process holds
+#       it, as `ip netns add`, podman, CRI-O and CNI do): the container's
+#       process is killed and reaped, NIC 0 is still in the held netns as
+#       data0; poststop must bring it back (its pid is gone, the namespace
+#       is not), and NIC 0 must be itself again, also after the holder exits
 #
 # Every fact is checked in the guest and printed on the serial console as
 # "VP-FACT <name> ok|FAIL <detail>"; each becomes a TAP line here.  The
@@ -247,6 +252,33 @@ if record_gone r2; then fact r2-record ok "record gone"; else fact r2-record FAI
 kill -9 "$H2" 2>/dev/null
 wait "$H2" 2>/dev/null
 ip link del data1 2>/dev/null
+
+# ---- r3: the namespace outlives the container's process (pinned by
+# another process, as `ip netns add`, podman, CRI-O and CNI pin it)
+if [ "$(host_link "$N0")" != "$N0_ORIG" ]; then
+	o=$(byname "$CMAC" || byname "$MAC_N0")
+	[ -n "$o" ] && ip link set "$o" down && ip link set "$o" name "$N0" address "$MAC_N0" mtu 1500 up
+	rm -rf "$RUN/sandboxes/r1"
+	echo "VP-INFO repaired NIC 0 ($o) for r3: $(host_link "$N0")"
+fi
+unshare -n sleep 600 &
+P3=$!
+wait_until 30 '[ "$(readlink /proc/$P3/ns/net)" != "$(readlink /proc/self/ns/net)" ]'
+nsenter -t "$P3" -n sleep 600 &
+H3=$!
+wait_until 30 '[ "$(readlink /proc/$H3/ns/net)" = "$(readlink /proc/$P3/ns/net)" ]'
+hook prestart r3 creating "$P3" "$REQ0"
+kill -9 "$P3"
+wait "$P3" 2>/dev/null
+expect_link r3-pinned "container pid $P3 reaped, its netns still held by pid $H3: data0 there (prestart exit $HRC)" "$(ns_link "$H3" data0)" "$CMAC 1400 1"
+hook poststop r3 stopped 0 "$REQ0"
+expect_link r3-restored "$N0 in the initial namespace right after poststop (exit $HRC)" "$(host_link "$N0")" "$N0_ORIG"
+kill -9 "$H3"
+wait "$H3" 2>/dev/null
+wait_until 100 '[ -n "$(ls /sys/bus/pci/devices/$PCI0/net 2>/dev/null)" ]'
+o=$(ls /sys/bus/pci/devices/$PCI0/net 2>/dev/null)
+expect_link r3-later "after the netns' last holder exited the kernel returned $PCI0 as '$o'; $N0" "$(host_link "$N0")" "$N0_ORIG"
+if record_gone r3; then fact r3-record ok "record gone"; else fact r3-record FAIL "$(record_show r3)"; fi
 echo "VP-INFO links: $(ip -o link | sed 's/\\.*//' | tr '\n' ';')"
 finish
 EOF
@@ -320,7 +352,8 @@ esac
 # Every fact the guest is expected to report, in order; a missing one fails.
 FACTS="nics fixture r0-prestart r0-inside r0-host-gone r0-poststop r0-restored r0-record
 r1-inside r1-refund r1-poststop r1-restored r1-record
-r2-inside r2-refund r2-poststop r2-restored r2-record"
+r2-inside r2-refund r2-poststop r2-restored r2-record
+r3-pinned r3-restored r3-later r3-record"
 for f in $FACTS; do
 	line=$(grep -a "^VP-FACT $f " "$LOG" | tail -n 1 | tr -d '\r')
 	if [ -z "$line" ]; then
