@@ -16,7 +16,9 @@
 # test passes only if the guest reports all of them.  Until the hook
 # supports sriov, the hook facts fail: that is the correct result.
 #
-# VP_SRIOV_GUEST_TIMEOUT (default 240) bounds the guest's run in seconds.
+# VP_SRIOV_GUEST_TIMEOUT (default 240) bounds the guest's run in seconds;
+# VP_SRIOV_KEEP_LOG=FILE keeps a copy of the guest's console log.
+# Takes 30-80 s (TCG; most of it the guest's boot and nvme probing).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sriovguest.sh"
 
