@@ -145,6 +145,63 @@ static int same_file(int a, int b, bool *same, struct vp_err *err)
 	return 0;
 }
 
+int vp_netns_inode(const char *proc_root, int pid, unsigned long long *ino,
+		   struct vp_err *err)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%d/ns/net",
+		 proc_root != NULL ? proc_root : "/proc", pid);
+	if (stat(path, &st) < 0)
+		return vp_err_set(err, errno, "stat `%s`", path);
+	*ino = (unsigned long long)st.st_ino;
+	return 0;
+}
+
+static bool fd_is_ns(int fd, unsigned long long ino)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (unsigned long long)st.st_ino == ino;
+}
+
+/* A file pinning the namespace with inode `ino`: t->path, else any file
+ * under /run/netns (ip netns, podman, CNI).  -1 when none. */
+static int open_pinned(const struct vp_netns_target *t)
+{
+	char path[4096];
+	DIR *d;
+	struct dirent *de;
+	int fd;
+
+	if (t->ino == 0)
+		return -1;
+	if (t->path != NULL && vp_valid_abs_path(t->path)) {
+		fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd >= 0 && fd_is_ns(fd, t->ino))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+	}
+	d = opendir("/run/netns");
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd >= 0 && fd_is_ns(fd, t->ino)) {
+			closedir(d);
+			return fd;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (d != NULL)
+		closedir(d);
+	return -1;
+}
+
 static int check_target(const struct vp_netns_target *t, struct vp_err *err)
 {
 	if (t->pid <= 0)
@@ -173,6 +230,11 @@ static int open_container(struct mv *m, const struct vp_netns_target *t,
 	if (same)
 		return fail_as(err, EINVAL,
 			       "pid %d is in the host's network namespace",
+			       t->pid);
+	if (t->ino != 0 && !fd_is_ns(m->cont_fd, t->ino))
+		return fail_as(err, ESRCH,
+			       "pid %d is no longer in the container's "
+			       "namespace",
 			       t->pid);
 	return 0;
 }
@@ -659,9 +721,10 @@ out:
 }
 
 int vp_netns_move_out(const struct vp_netns_target *t, const char *ns_ifname,
-		      const char *sysfs_root, const char *pci,
+		      int ns_ifindex, const char *sysfs_root, const char *pci,
 		      const struct vp_link *orig, struct vp_err *err)
 {
+	int want = ns_ifindex > 0 ? ns_ifindex : orig->ifindex;
 	_cleanup_mv_ struct mv m = {.host_fd = -1, .cont_fd = -1, .tmp_fd = -1};
 	struct vp_link cur;
 	struct vp_err e2;
@@ -681,20 +744,27 @@ int vp_netns_move_out(const struct vp_netns_target *t, const char *ns_ifname,
 		 ns_ifname, t->pid, orig->ifname);
 	if (mv_init(&m, t, err) < 0)
 		return vp_err_wrap(err, "%s", what);
-	if (open_container(&m, t, &e2) < 0) {
-		/* the pid is gone, or reused by a process of the host: the
-		 * container's namespace no longer exists */
-		if (e2.errnum != ENOENT && e2.errnum != ESRCH &&
-		    e2.errnum != EINVAL) {
+	vp_err_clear(&e2);
+	if (t->pid == 0 || open_container(&m, t, &e2) < 0) {
+		/* the pid is gone or reused: a file may still pin the
+		 * namespace (podman, CNI, ip netns) */
+		vp_closep(&m.cont_fd);
+		m.cont_fd = open_pinned(t);
+		if (m.cont_fd < 0 && e2.errnum != 0 && e2.errnum != ENOENT &&
+		    e2.errnum != ESRCH && e2.errnum != EINVAL) {
 			*err = e2;
 			return vp_err_wrap(err, "%s", what);
 		}
-		gone = true;
-	} else {
+		gone = m.cont_fd < 0;
+	}
+	if (!gone) {
 		if (mv_enter(&m, m.cont_fd, m.cont, err) < 0)
 			return vp_err_wrap(err, "%s", what);
+		/* by name, then by identity: a link of that name that is not
+		 * the one moved in is the container's own */
 		if (link_find(&m, ns_ifname, 0, &cur, &e2) == 0 &&
-		    strcmp(cur.ifname, ns_ifname) == 0) {
+		    strcmp(cur.ifname, ns_ifname) == 0 &&
+		    (want <= 0 || cur.ifindex == want)) {
 			if (make_tmp(&m, err) < 0 ||
 			    link_move(&m, cur.ifindex, m.tmp_fd,
 				      "a temporary namespace", err) < 0 ||

@@ -36,7 +36,20 @@ int vp_link_get(const char *ifname, struct vp_link *out, struct vp_err *err);
 struct vp_netns_target {
 	const char *proc_root;      /* "/proc" */
 	int pid;                    /* a process in the container's netns */
+	/* For move_out: the namespace's inode as recorded at move-in (0: not
+	 * checked) - a pid whose namespace has another inode is not the
+	 * container any more - and a file that may still pin it after the
+	 * container's processes are gone (OCI linux.namespaces path, an `ip
+	 * netns` name; NULL: none).  Files under /run/netns are searched for
+	 * the inode too. */
+	unsigned long long ino;
+	const char *path;
 };
+
+/* Inode of <proc_root>/<pid>/ns/net, recorded to recognise the namespace
+ * later. */
+int vp_netns_inode(const char *proc_root, int pid, unsigned long long *ino,
+		   struct vp_err *err);
 
 /* mac may be NULL (keep), mtu 0 (keep).  On success *moved says where it
  * went (its ifindex in the container). */
@@ -50,8 +63,13 @@ int vp_netns_move_in(const struct vp_netns_target *t, const char *ifname,
  * with its namespace) is reported with errnum ENODEV.
  *
  * Details (all tested in tests/unit/test_netns.c):
- * - A pid that no longer exists, or that now lives in the host's namespace
- *   (reused), means the container's namespace is gone.  A link missing from
+ * - A pid that no longer exists, that now lives in the host's namespace
+ *   (reused), or whose namespace is not t->ino, does not lead to the
+ *   container; t->path and the files under /run/netns are then tried
+ *   for one pinning the namespace with inode t->ino.  None found: the namespace is gone.
+ * - In the container, the link named ns_ifname is ours only if its ifindex
+ *   is ns_ifindex (or, when that is 0, orig->ifindex): the container's own
+ *   link of that name is never taken.  A link missing from
  *   a live container is looked for in the host too, so running twice is
  *   harmless (the second run restores in place, a no-op).
  * - By ifindex, a host link is only taken for ours under a name it could
@@ -68,7 +86,7 @@ int vp_netns_move_in(const struct vp_netns_target *t, const char *ifname,
  * its altnames exists in the container", after the link is back in the
  * host as it was (any failure past the host rolls back the same way). */
 int vp_netns_move_out(const struct vp_netns_target *t, const char *ns_ifname,
-		      const char *sysfs_root, const char *pci,
+		      int ns_ifindex, const char *sysfs_root, const char *pci,
 		      const struct vp_link *orig, struct vp_err *err);
 
 #endif

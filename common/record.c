@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,6 +55,7 @@ void vp_resource_free(struct vp_resource *r)
 	free(r->mode);
 	free(r->orig_driver);
 	free(r->ns_ifname);
+	free(r->ns_path);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -89,7 +91,7 @@ int vp_record_add(struct vp_record *rec, const struct vp_resource *r,
 	c = *r;
 	c.network = c.ovsdb = c.bridge = c.port = c.socket = c.path = NULL;
 	c.pf = c.pf_pci = c.pf_ifname = c.vf_pci = c.mode = NULL;
-	c.orig_driver = c.ns_ifname = NULL;
+	c.orig_driver = c.ns_ifname = c.ns_path = NULL;
 	if (dup_opt(&c.network, r->network) < 0 ||
 	    dup_opt(&c.ovsdb, r->ovsdb) < 0 ||
 	    dup_opt(&c.bridge, r->bridge) < 0 || dup_opt(&c.port, r->port) < 0 ||
@@ -98,7 +100,8 @@ int vp_record_add(struct vp_record *rec, const struct vp_resource *r,
 	    dup_opt(&c.pf_ifname, r->pf_ifname) < 0 ||
 	    dup_opt(&c.vf_pci, r->vf_pci) < 0 || dup_opt(&c.mode, r->mode) < 0 ||
 	    dup_opt(&c.orig_driver, r->orig_driver) < 0 ||
-	    dup_opt(&c.ns_ifname, r->ns_ifname) < 0) {
+	    dup_opt(&c.ns_ifname, r->ns_ifname) < 0 ||
+	    dup_opt(&c.ns_path, r->ns_path) < 0) {
 		vp_resource_free(&c);
 		return vp_err_set(err, ENOMEM, "record");
 	}
@@ -253,8 +256,17 @@ static int parse_vf_resource(const struct vp_json *o, struct vp_resource *r,
 	    get_str(o, "pf_ifname", false, &r->pf_ifname, err) < 0 ||
 	    get_str(o, "mode", false, &r->mode, err) < 0 ||
 	    get_str(o, "orig_driver", false, &r->orig_driver, err) < 0 ||
-	    get_str(o, "ns_ifname", false, &r->ns_ifname, err) < 0)
+	    get_str(o, "ns_ifname", false, &r->ns_ifname, err) < 0 ||
+	    get_str(o, "ns_path", false, &r->ns_path, err) < 0)
 		return -1;
+	if (r->ns_path != NULL && !vp_valid_abs_path(r->ns_path))
+		return vp_err_set(err, 0, "`ns_path` fails validation");
+	if (get_int(o, "ns_ino", 0, LLONG_MAX, &n, err) < 0)
+		return -1;
+	r->ns_ino = (unsigned long long)n;
+	if (get_int(o, "ns_ifindex", 0, (1LL << 31) - 1, &n, err) < 0)
+		return -1;
+	r->ns_ifindex = (int)n;
 	if (get_int(o, "vf_index", 0, 65535, &n, err) < 0)
 		return -1;
 	r->vf_index = (unsigned)n;
@@ -452,6 +464,9 @@ static void put_vf(struct vp_jw *w, const struct vp_resource *r)
 
 		put_str(w, "ns_ifname", r->ns_ifname);
 		put_int(w, "ns_pid", r->ns_pid);
+		put_int(w, "ns_ino", (long long)r->ns_ino);
+		put_str(w, "ns_path", r->ns_path);
+		put_int(w, "ns_ifindex", r->ns_ifindex);
 		vp_jw_key(w, "orig_link");
 		vp_jw_obj_open(w);
 		put_str(w, "ifname", l->ifname);

@@ -58,6 +58,9 @@ struct vp_resource {
 	struct vp_link orig_link;      /* VP_RES_NETNS_MOVE: as it was */
 	char *ns_ifname;    /* VP_RES_NETNS_MOVE: its name in the container */
 	int ns_pid;         /* VP_RES_NETNS_MOVE: a process in that netns */
+	unsigned long long ns_ino; /* ... that netns's inode */
+	char *ns_path;      /* ... a file pinning it (OCI path), or NULL */
+	int ns_ifindex;     /* ... the link's ifindex there, 0 until moved */
 };
 
 struct vp_record {

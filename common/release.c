@@ -37,6 +37,18 @@ static int undo_devlist(const struct vp_resource *r, struct vp_err *err)
 	return 0;
 }
 
+/* Entries i+1 .. keep-1 are the newer ones that could not be undone. */
+static bool vf_still_held(const struct vp_record *rec, size_t i, size_t keep)
+{
+	for (size_t k = i + 1; k < keep; k++)
+		if (rec->res[k].kind != VP_RES_OVS_PORT &&
+		    rec->res[k].kind != VP_RES_DEVLIST &&
+		    rec->res[k].vf_pci != NULL &&
+		    strcmp(rec->res[k].vf_pci, rec->res[i].vf_pci) == 0)
+			return true;
+	return false;
+}
+
 int vp_release(const struct vp_config *cfg, struct vp_record *rec,
 	       struct vp_err *err)
 {
@@ -50,6 +62,15 @@ int vp_release(const struct vp_config *cfg, struct vp_record *rec,
 		int rc = 0;
 
 		vp_err_clear(&e1);
+		/* a VF whose restore failed stays claimed: handing it out
+		 * again would give the next container a VF still configured
+		 * or still in someone's namespace */
+		if (r->kind == VP_RES_VF_CLAIM && vf_still_held(rec, i, keep)) {
+			vp_log_warn("VF %s stays claimed until its restore "
+				    "succeeds",
+				    r->vf_pci);
+			continue;
+		}
 		switch (r->kind) {
 		case VP_RES_OVS_PORT:
 			rc = undo_ovs_port(cfg, r, &e1);

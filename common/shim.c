@@ -3,7 +3,8 @@
  * vhost-user, append the device list and QEMU's own -sandbox.
  *
  * The runtime's arguments are passed on byte-identical and in order; the
- * only in-place change is adding or forcing share=on on a memory backend.
+ * only in-place changes are adding or forcing share=on on a memory backend
+ * and turning memory-backend-ram (no fd to share) into memory-backend-memfd.
  * QEMU option strings are "key=value,..." lists where ",," is a literal
  * comma and the first item may omit its key (the "implied" key).
  */
@@ -273,6 +274,24 @@ static int fix_object(const char *val, char **fixed, bool *backend,
 	if (type == NULL || !is_ram_backend(type, tlen))
 		return 0;
 	*backend = true;
+	if (tlen == strlen("memory-backend-ram") &&
+	    memcmp(type, "memory-backend-ram", tlen) == 0) {
+		/* anonymous RAM has no fd to hand to the vswitch, shared or
+		 * not: the same backend as memfd (all of ram's properties
+		 * are hostmem's, which memfd has too) */
+		size_t off = (size_t)(type - val);
+		_cleanup_free_ char *memfd =
+			vp_asprintf("%.*smemory-backend-memfd%s", (int)off, val,
+				    type + tlen);
+		char *again = NULL;
+
+		if (memfd == NULL)
+			return vp_err_set(err, ENOMEM, "QEMU -object");
+		if (fix_object(memfd, &again, backend, err) < 0)
+			return -1;
+		*fixed = again != NULL ? again : vp_steal_ptr(&memfd);
+		return 0;
+	}
 	/* Worst case: every item is a 7-byte "share=," that grows to
 	 * "share=on,", or ",share=on" is appended. */
 	out = malloc(2 * vlen + sizeof(",share=on"));

@@ -20,7 +20,8 @@ int vp_shim_sandbox_id(int argc, char *const argv[], char **id,
 /* Build the argv to exec: `qemu` as argv[0], the original arguments (with
  * the shared-memory fix-up applied when dl->shared_memory), then dl->args.
  * dl may be NULL (argv passed through unchanged).  Fix-up: an existing
- * -object memory-backend-{file,memfd,ram} without share=on gets ",share=on";
+ * -object memory-backend-{file,memfd,ram} without share=on gets ",share=on"
+ * (and a ram backend becomes memfd: anonymous RAM has no fd to share);
  * with none, "-object memory-backend-memfd,id=vp-mem,size=<-m size>,share=on"
  * and "-machine memory-backend=vp-mem" are added after the original
  * arguments (size in MiB from -m, QEMU's default 128M without it).  `out`

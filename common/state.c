@@ -412,3 +412,51 @@ bool vp_state_is_sandbox_owner(const struct vp_state *st)
 	return st->id != NULL && vp_state_sandbox_id(st, &sid, &err) == 0 &&
 	       strcmp(st->id, sid) == 0;
 }
+
+int vp_state_netns_path(const struct vp_state *st, char **out,
+			struct vp_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_json_ struct vp_json *doc = NULL;
+	const struct vp_json *ns;
+	size_t len;
+
+	*out = NULL;
+	if (st->bundle == NULL || st->bundle[0] != '/')
+		return 0;
+	path = vp_asprintf("%s/config.json", st->bundle);
+	if (path == NULL)
+		return vp_err_set(err, ENOMEM, "bundle config");
+	if (vp_read_file(path, VP_BUNDLE_CONFIG_MAX, &buf, &len, err) < 0) {
+		if (err->errnum == ENOENT) {
+			vp_err_clear(err);
+			return 0;
+		}
+		return vp_err_wrap(err, "bundle config");
+	}
+	if (vp_json_parse(buf, len, &doc, err) < 0)
+		return vp_err_wrap(err, "bundle config `%s`", path);
+	/* linux.namespaces: [{"type":"network","path":"/run/netns/x"}, ...] */
+	ns = vp_json_get(vp_json_get(doc, "linux"), "namespaces");
+	if (ns == NULL || ns->type != VP_JSON_ARRAY)
+		return 0;
+	for (size_t i = 0; i < ns->u.arr.n; i++) {
+		const struct vp_json *e = ns->u.arr.items[i];
+		const struct vp_json *t = vp_json_get(e, "type");
+		const struct vp_json *p = vp_json_get(e, "path");
+
+		if (t == NULL || t->type != VP_JSON_STRING ||
+		    strcmp(t->u.str.s, "network") != 0)
+			continue;
+		/* only a path that passes the allowlist is ever opened */
+		if (p == NULL || p->type != VP_JSON_STRING ||
+		    !vp_valid_abs_path(p->u.str.s))
+			return 0;
+		*out = strdup(p->u.str.s);
+		if (*out == NULL)
+			return vp_err_set(err, ENOMEM, "bundle config");
+		return 0;
+	}
+	return 0;
+}

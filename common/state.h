@@ -59,4 +59,11 @@ int vp_state_sandbox_id(const struct vp_state *st, const char **out,
  * its id equals the sandbox id. */
 bool vp_state_is_sandbox_owner(const struct vp_state *st);
 
+/* The network namespace path of the bundle's config.json
+ * (linux.namespaces, type "network"), when the runtime was given one: a
+ * namespace pinned by a file outlives the container's processes.  *path is
+ * NULL when there is none or it fails the path allowlist. */
+int vp_state_netns_path(const struct vp_state *st, char **path,
+			struct vp_err *err);
+
 #endif

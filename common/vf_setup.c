@@ -236,6 +236,8 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 	__attribute__((cleanup(pf_freep))) struct vp_pf pf = { 0 };
 	struct vp_vf_config orig_vf = { 0 };
 	struct vp_link orig_link = { 0 };
+	_cleanup_free_ char *ns_path = NULL;
+	unsigned long long ns_ino = 0;
 	enum vp_sriov_mode mode = vp_vf_mode(s, st, cfg->proc_root);
 	const char *mode_name = mode == VP_MODE_VFIO ? "vfio" : "netns";
 	int i_claim, i_cfg = -1, i_act;
@@ -274,6 +276,12 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 	if (mode == VP_MODE_NETNS && vp_link_get(vf->netdev, &orig_link, err) < 0)
 		return vp_err_wrap(err, "network `%s`: VF %s", it->network,
 				   vf->pci);
+	/* how poststop will recognise the container's namespace, even when
+	 * its processes are gone but a file still pins it */
+	if (mode == VP_MODE_NETNS &&
+	    (vp_netns_inode(cfg->proc_root, st->pid, &ns_ino, err) < 0 ||
+	     vp_state_netns_path(st, &ns_path, err) < 0))
+		return vp_err_wrap(err, "network `%s`", it->network);
 
 	/* the journal: claim, then each change, saved before any happens */
 	struct vp_resource r = {
@@ -313,6 +321,8 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 		r.orig_link = orig_link;
 		r.ns_ifname = (char *)it->ifname;
 		r.ns_pid = st->pid;
+		r.ns_ino = ns_ino;
+		r.ns_path = ns_path;
 	}
 	i_act = vp_record_add(rec, &r, err);
 	if (i_act < 0 || vp_record_save(cfg->run_dir, rec, err) < 0)
@@ -338,14 +348,21 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 		if (vp_qemu_vfio_args(vf->pci, args, err) < 0)
 			return -1;
 	} else {
-		struct vp_netns_target t = { cfg->proc_root, st->pid };
+		struct vp_netns_target t = { cfg->proc_root, st->pid, 0, NULL };
 		struct vp_link moved;
 
 		if (vp_netns_move_in(&t, vf->netdev, it->ifname,
-				     it->vf.mac, it->mtu, &moved, err) < 0)
+				     it->vf.mac, it->mtu, &moved, err) < 0) {
+			/* a failed move_in has put the link back as it was:
+			 * undoing it again could only take a link of that
+			 * name that is the container's own */
+			vp_resource_free(&rec->res[i_act]);
+			rec->n_res--;
 			return vp_err_wrap(err, "network `%s`", it->network);
+		}
 		vp_fault_point("vf-moved");
 		rec->res[i_act].state = VP_RES_CREATED;
+		rec->res[i_act].ns_ifindex = moved.ifindex;
 	}
 	/* the status line operators read */
 	vp_log_info("network %s: PF %s (%s) VF %u (%s), mode %s%s%s", it->network,
@@ -372,7 +389,8 @@ int vp_vf_undo(const struct vp_config *cfg, const struct vp_record *rec,
 				       r->orig_driver ? r->orig_driver : "",
 				       cfg->timeout_ms, err);
 	case VP_RES_NETNS_MOVE: {
-		struct vp_netns_target t = { cfg->proc_root, r->ns_pid };
+		struct vp_netns_target t = { cfg->proc_root, r->ns_pid,
+					     r->ns_ino, r->ns_path };
 		unsigned long long start;
 		struct vp_err e;
 
@@ -383,7 +401,8 @@ int vp_vf_undo(const struct vp_config *cfg, const struct vp_record *rec,
 					&e) < 0 ||
 		     start != rec->owner_start))
 			t.pid = 0;
-		if (vp_netns_move_out(&t, r->ns_ifname, cfg->sysfs_root,
+		if (vp_netns_move_out(&t, r->ns_ifname, r->ns_ifindex,
+				      cfg->sysfs_root,
 				      r->vf_pci, &r->orig_link, err) < 0) {
 			if (err->errnum != ENODEV)
 				return -1;

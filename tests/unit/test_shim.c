@@ -199,8 +199,11 @@ static void test_fixup_existing_backend(void **state)
 		     "memory-backend-memfd,id=m,size=1G,share=on");
 	check_object("memory-backend-memfd,id=m,share=yes,size=1G",
 		     "memory-backend-memfd,id=m,share=yes,size=1G");
+	/* anonymous RAM has no fd for the vswitch: it becomes memfd */
 	check_object("memory-backend-ram,id=m,size=1G",
-		     "memory-backend-ram,id=m,size=1G,share=on");
+		     "memory-backend-memfd,id=m,size=1G,share=on");
+	check_object("qom-type=memory-backend-ram,id=m,size=1G,share=off",
+		     "qom-type=memory-backend-memfd,id=m,size=1G,share=on");
 	check_object("qom-type=memory-backend-file,id=m,size=1G,mem-path=/x",
 		     "qom-type=memory-backend-file,id=m,size=1G,mem-path=/x,"
 		     "share=on");
@@ -245,7 +248,7 @@ static void test_fixup_several_backends(void **state)
 			QEMU, "-object",
 			"memory-backend-file,id=a,size=1G,mem-path=/x,"
 			"share=on",
-			"-object", "memory-backend-ram,id=b,size=1G,share=on",
+			"-object", "memory-backend-memfd,id=b,size=1G,share=on",
 			"-device", "vfio-pci,host=0000:03:10.1", NULL});
 	vp_argv_free(&dl.args);
 }
