@@ -249,7 +249,7 @@ static void test_move_in_and_out(void **state)
 	assert_contains(j, "\"UP\"");
 	assert_contains(j, alt);
 
-	if (vp_netns_move_out(&f->t, "net1", NULL, NULL, &f->orig, &err) < 0)
+	if (vp_netns_move_out(&f->t, "net1", 0, NULL, NULL, &f->orig, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_back_in_host(f, f->a);
 	assert_contains(in_host(f->a), alt);
@@ -257,7 +257,7 @@ static void test_move_in_and_out(void **state)
 
 	/* poststop twice: the second finds nothing, says so, harms nothing */
 	assert_int_equal(
-	    vp_netns_move_out(&f->t, "net1", NULL, NULL, &f->orig, &err), 0);
+	    vp_netns_move_out(&f->t, "net1", 0, NULL, NULL, &f->orig, &err), 0);
 	assert_back_in_host(f, f->a);
 }
 
@@ -276,7 +276,7 @@ static void test_move_keeps_name_mac_mtu_when_not_asked(void **state)
 	assert_memory_equal(moved.mac, f->orig.mac, 6);
 	assert_int_equal(moved.mtu, 1500);
 	assert_true(moved.up);
-	if (vp_netns_move_out(&f->t, f->a, NULL, NULL, &f->orig, &err) < 0)
+	if (vp_netns_move_out(&f->t, f->a, 0, NULL, NULL, &f->orig, &err) < 0)
 		fail_msg("%s", err.msg);
 	/* down again, as it was */
 	assert_back_in_host(f, f->a);
@@ -383,7 +383,7 @@ static void test_original_name_taken_in_host(void **state)
 	snprintf(f->b, sizeof(f->b), "%s", f->a);
 
 	assert_int_equal(
-	    vp_netns_move_out(&f->t, "net1", NULL, NULL, &f->orig, &err), -1);
+	    vp_netns_move_out(&f->t, "net1", 0, NULL, NULL, &f->orig, &err), -1);
 	assert_int_equal(err.errnum, EEXIST);
 	/* left findable in the host under a name derived from its ifindex,
 	 * with its MAC and MTU restored */
@@ -417,7 +417,7 @@ static void test_container_gone_before_move_out(void **state)
 	kill_container(f);
 	/* a veth dies with its namespace (and takes its peer along) */
 	assert_int_equal(
-	    vp_netns_move_out(&f->t, "net1", NULL, NULL, &f->orig, &err), -1);
+	    vp_netns_move_out(&f->t, "net1", 0, NULL, NULL, &f->orig, &err), -1);
 	snprintf(want, sizeof(want),
 		 "move `net1` out of the container (pid %d) back to `%s`: the "
 		 "container's network namespace is gone and the link with it",
@@ -450,7 +450,7 @@ static void test_returned_device_found_by_pci(void **state)
 	orig.mtu = 1280;
 	orig.up = true;
 	orig.ifindex = 0; /* the ifindex alone would not find it */
-	if (vp_netns_move_out(&f->t, "net1", f->dir, "0000:3b:02.1", &orig,
+	if (vp_netns_move_out(&f->t, "net1", 0, f->dir, "0000:3b:02.1", &orig,
 			      &err) < 0)
 		fail_msg("%s", err.msg);
 	snprintf(f->b, sizeof(f->b), "%s", oname);
@@ -478,7 +478,7 @@ static void test_returned_device_found_by_ifindex(void **state)
 		 (int)getpid() % 100000);
 	orig.ifindex = (int)if_nametoindex(devname);
 	assert_true(orig.ifindex > 0);
-	if (vp_netns_move_out(&f->t, "net1", NULL, NULL, &orig, &err) < 0)
+	if (vp_netns_move_out(&f->t, "net1", 0, NULL, NULL, &orig, &err) < 0)
 		fail_msg("%s", err.msg);
 	snprintf(f->b, sizeof(f->b), "%s", orig.ifname);
 	assert_int_equal(vp_link_get(orig.ifname, &now, &err), 0);
@@ -491,7 +491,7 @@ static void test_returned_device_found_by_ifindex(void **state)
 	snprintf(orig.ifname, sizeof(orig.ifname), "vpnz%d",
 		 (int)getpid() % 100000);
 	assert_int_equal(
-	    vp_netns_move_out(&f->t, "net1", NULL, NULL, &orig, &err), -1);
+	    vp_netns_move_out(&f->t, "net1", 0, NULL, NULL, &orig, &err), -1);
 	assert_int_equal(err.errnum, ENODEV);
 	assert_true(if_nametoindex(f->a) > 0);
 }
