@@ -164,6 +164,7 @@ EOF
 sguest_prepare() {
 	local kver key stamp
 	kver=$(_guest_kver) || { echo "sriovguest: no /boot/vmlinuz-<ver> with /lib/modules/<ver>" >&2; return 1; }
+	# shellcheck disable=SC2034 # for the tests' messages
 	SGUEST_KVER=$kver
 	SGUEST_KERNEL=/boot/vmlinuz-$kver
 	SGUEST_INITRD=$SGUEST_DIR/base-$kver.cpio.gz
@@ -474,17 +475,17 @@ EOF
 
 # sguest_overlay OUT: the per-run cpio archive (/init, the hook, its libs).
 sguest_overlay() {
-	local out=$1 tmp lib
+	local dst=$1 tmp lib
 	tmp=$(mktemp -d "$(vp_tmpdir)/overlay.XXXXXX") || return 1
 	mkdir -p "$tmp/bin" "$tmp/etc/vnfplug" || return 1
 	_sguest_init_script >"$tmp/init" && chmod 755 "$tmp/init" || return 1
 	cp "$VP_HOOK" "$tmp/bin/vnfplug-hook" || return 1
 	# every shared library and the loader, at the paths the binary names
-	for lib in $(ldd "$VP_HOOK" | grep -oE '(^|[[:space:]])/[^ ]+' | tr -d ' \t'); do
+	for lib in $(ldd "$tmp/bin/vnfplug-hook" | grep -oE '(^|[[:space:]])/[^ ]+' | tr -d ' \t'); do
 		mkdir -p "$tmp$(dirname "$lib")" || return 1
 		cp -L "$lib" "$tmp$lib" || return 1
 	done
-	(cd "$tmp" && find . -print0 | cpio --null -o -H newc --quiet) >"$out" || return 1
+	(cd "$tmp" && find . -print0 | cpio --null -o -H newc --quiet) >"$dst" || return 1
 	rm -rf "$tmp"
 }
 
