@@ -167,7 +167,8 @@ static bool fd_is_ns(int fd, unsigned long long ino)
 }
 
 /* A file pinning the namespace with inode `ino`: t->path, else any file
- * under /run/netns (ip netns, podman, CNI).  -1 when none. */
+ * under /run/netns (ip netns, podman, CNI), else any process still in it.
+ * -1 when none. */
 static int open_pinned(const struct vp_netns_target *t)
 {
 	char path[4096];
@@ -190,6 +191,31 @@ static int open_pinned(const struct vp_netns_target *t)
 			continue;
 		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd >= 0 && fd_is_ns(fd, t->ino)) {
+			closedir(d);
+			return fd;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (d != NULL)
+		closedir(d);
+	/* last: any process still in it (a sidecar, an nsenter) */
+	snprintf(path, sizeof(path), "%s",
+		 t->proc_root != NULL ? t->proc_root : "/proc");
+	d = opendir(path);
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/ns/net",
+			 t->proc_root != NULL ? t->proc_root : "/proc",
+			 de->d_name);
+		if (stat(path, &st) < 0 ||
+		    (unsigned long long)st.st_ino != t->ino)
+			continue;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0 && fd_is_ns(fd, t->ino)) {
 			closedir(d);
 			return fd;

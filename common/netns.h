@@ -65,8 +65,8 @@ int vp_netns_move_in(const struct vp_netns_target *t, const char *ifname,
  * Details (all tested in tests/unit/test_netns.c):
  * - A pid that no longer exists, that now lives in the host's namespace
  *   (reused), or whose namespace is not t->ino, does not lead to the
- *   container; t->path and the files under /run/netns are then tried
- *   for one pinning the namespace with inode t->ino.  None found: the namespace is gone.
+ *   container; t->path, the files under /run/netns and any process still
+ *   in it are then tried for the namespace with inode t->ino.  None found: the namespace is gone.
  * - In the container, the link named ns_ifname is ours only if its ifindex
  *   is ns_ifindex (or, when that is 0, orig->ifindex): the container's own
  *   link of that name is never taken.  A link missing from
