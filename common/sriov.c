@@ -386,10 +386,19 @@ static int pf_resolve(const char *root, const char *pf, struct vp_pf *p,
 }
 
 /* Append every VF whose virtfn link resolves; count the others. */
+static bool in_list(char *const *list, size_t n, const char *pci)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], pci) == 0)
+			return true;
+	return false;
+}
+
 static int pf_load_vfs(const char *root, const char *pfdir, struct vp_pf *p,
-		       struct vp_err *err)
+		       char *const *skip, size_t n_skip, struct vp_err *err)
 {
 	_cleanup_free_ struct vp_vf *vfs = NULL;
+	bool have_ids = false;
 	size_t n = 0;
 
 	if (p->numvfs > 0) {
@@ -415,6 +424,16 @@ static int pf_load_vfs(const char *root, const char *pfdir, struct vp_pf *p,
 			p->n_dangling++;
 			continue;
 		}
+		/* a VF the caller already holds: its address is all that
+		 * is needed, and reading the rest of 256 VFs is what makes
+		 * allocation slow */
+		if (in_list(skip, n_skip, vf->pci)) {
+			vf->index = i;
+			vf->iommu_group = -1;
+			vf->skipped = true;
+			n++;
+			continue;
+		}
 		vdir = dev_path(root, vf->pci);
 		if (vdir == NULL)
 			return vp_err_set(err, ENOMEM, "sysfs");
@@ -429,9 +448,11 @@ static int pf_load_vfs(const char *root, const char *pfdir, struct vp_pf *p,
 		vf->index = i;
 		if (vf_read(root, vf, err) < 0)
 			return vp_err_wrap(err, "VF %s", vf->pci);
-		if (n == 0 && (read_id(vdir, "vendor", &p->vendor, err) < 0 ||
-			       read_id(vdir, "device", &p->device, err) < 0))
+		if (!have_ids &&
+		    (read_id(vdir, "vendor", &p->vendor, err) < 0 ||
+		     read_id(vdir, "device", &p->device, err) < 0))
 			return vp_err_wrap(err, "VF %s", vf->pci);
+		have_ids = true;
 		n++;
 	}
 	p->vfs = vp_steal_ptr(&vfs);
@@ -440,7 +461,7 @@ static int pf_load_vfs(const char *root, const char *pfdir, struct vp_pf *p,
 }
 
 static int pf_load(const char *root, const char *pf, struct vp_pf *p,
-		   struct vp_err *err)
+		   char *const *skip, size_t n_skip, struct vp_err *err)
 {
 	_cleanup_free_ char *dir = NULL;
 	char buf[32];
@@ -467,17 +488,24 @@ static int pf_load(const char *root, const char *pf, struct vp_pf *p,
 				  "not SR-IOV capable (no sriov_totalvfs)");
 	if (parse_uint("sriov_totalvfs", buf, VF_MAX, &p->totalvfs, err) < 0)
 		return -1;
-	return pf_load_vfs(root, dir, p, err);
+	return pf_load_vfs(root, dir, p, skip, n_skip, err);
 }
 
 int vp_sriov_pf_load(const char *sysfs_root, const char *pf, struct vp_pf *out,
 		     struct vp_err *err)
 {
+	return vp_sriov_pf_load_skip(sysfs_root, pf, NULL, 0, out, err);
+}
+
+int vp_sriov_pf_load_skip(const char *sysfs_root, const char *pf,
+			  char *const *skip, size_t n_skip, struct vp_pf *out,
+			  struct vp_err *err)
+{
 	struct vp_pf p;
 	char pb[VP_PRINTABLE_MAX];
 
 	memset(&p, 0, sizeof(p));
-	if (pf_load(sysfs_root, pf, &p, err) < 0) {
+	if (pf_load(sysfs_root, pf, &p, skip, n_skip, err) < 0) {
 		vp_sriov_pf_free(&p);
 		return vp_err_wrap(err, "PF `%s`",
 				   vp_printable(pf, pb, sizeof(pb)));

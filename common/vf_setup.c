@@ -155,7 +155,8 @@ static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
 		struct vp_err e;
 		unsigned ours = 0, others = 0;
 
-		if (vp_sriov_pf_load(cfg->sysfs_root, s->pfs[p], &pf, &e) < 0) {
+		if (vp_sriov_pf_load_skip(cfg->sysfs_root, s->pfs[p], claims,
+					  n_claims, &pf, &e) < 0) {
 			appendf(why, sizeof(why), "%s%s", why[0] ? "; " : "",
 				e.msg);
 			continue;
@@ -171,8 +172,11 @@ static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
 			vp_sriov_pf_free(&pf);
 			continue;
 		}
-		if ((s->has_vendor && pf.vendor != s->vendor) ||
-		    (s->has_device && pf.device != s->device)) {
+		/* ids come from the first VF not skipped: none when every
+		 * VF is claimed, and then "all busy" is the answer */
+		if ((pf.vendor != 0 || pf.device != 0) &&
+		    ((s->has_vendor && pf.vendor != s->vendor) ||
+		     (s->has_device && pf.device != s->device))) {
 			appendf(why, sizeof(why),
 				"%sPF %s (%s): VFs are %04x:%04x, the network "
 				"wants %04x:%04x",
