@@ -20,7 +20,8 @@
 #   §6): not reachable on this machine.
 # Plus per flow: a 2-entry request killed at the 2nd port / VF
 # (port-added:2, vf-claimed:2, vf-bound:2, vf-moved:2), and poststop itself
-# killed at released-one:K for every K, then poststop again (and once gc).
+# killed at released-one:K for every K, then poststop again (and once gc);
+# and a prestart killed after its first resource, retried by the runtime.
 #
 # gc + netns after the move: the owner's death destroys its namespace, and
 # the kernel deletes a veth with it (only physical netdevs are returned to
@@ -189,6 +190,35 @@ release_case() {
 	checks "$flow" "$d" $destroyed
 }
 
+# retry_case FLOW STEP REQUEST: prestart killed at STEP, then the runtime
+# retries prestart: the earlier partial setup is undone and the retry sets
+# up exactly one of everything; poststop then leaves nothing.
+retry_case() {
+	local flow=$1 step=$2 req=$3 id d why=()
+	CASE=$((CASE + 1))
+	id=fi$CASE
+	d="$flow, prestart killed at $step, then prestart again"
+	fx_owner
+	state "$id" "$FX_OWNER" "$req" >"$T/st.json"
+	fault_run "$step" prestart "$T/st.json"
+	[ "$FAULT_RC" -eq 137 ] || why+=("the fault hook exited $FAULT_RC: $(cat "$T/fault.err")")
+	hook_run prestart <"$T/st.json"
+	[ "$HOOK_RC" -eq 0 ] || why+=("the retry exited $HOOK_RC: $HOOK_ERR")
+	grep -q 'undoing the partial setup' <<<"$HOOK_ERR" || why+=("the retry did not say it undid the partial setup")
+	case $flow in
+	vhost) [ "$(ovs_port_count "$BR")" = 1 ] || why+=("$(ovs_port_count "$BR") port(s), want 1") ;;
+	vfio) [ "$(for v in "${FX_VFIO_VFS[@]}"; do readlink "$FX_SYS/bus/pci/devices/$v/driver"; done | grep -c vfio-pci)" = 1 ] ||
+		why+=("want exactly one VF on vfio-pci") ;;
+	netns) nsenter -t "$FX_OWNER" -n ip link show dev data0 >/dev/null 2>&1 ||
+		why+=("data0 not in the owner's netns") ;;
+	esac
+	[ "$(cat "$(vp_sandbox_dir "$id")/record.json" 2>/dev/null | jq '.complete')" = true ] ||
+		why+=("no complete record")
+	tap_result "$d: the retry undoes the partial setup and sets up exactly one" "${#why[@]}" "${why[@]}"
+	cleanup_run poststop "$id" "$req" "$FX_OWNER" "$d"
+	checks "$flow" "$d"
+}
+
 REQ_VHOST='[{"network":"chain"}]'
 REQ_VHOST2='[{"network":"chain"},{"network":"chain"}]'
 REQ_VFIO='[{"network":"fastvf"}]'
@@ -242,6 +272,10 @@ for how in poststop gc; do
 	fault_case netns vf-claimed:2 "$how" "$REQ_NETNS2"
 	fault_case netns vf-moved:2 "$how" "$REQ_NETNS2"
 done
+
+retry_case vhost port-added "$REQ_VHOST"
+retry_case vfio vf-bound "$REQ_VFIO"
+retry_case netns vf-moved "$REQ_NETNS"
 
 # poststop killed after each of its undos (newest first): 2 ports +
 # devices.json = 3; per VF a claim and a bind/move, + devices.json = 5
