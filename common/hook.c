@@ -427,6 +427,12 @@ int vp_hook_run(const struct vp_hook_opts *o, struct vp_err *err)
 	annotation = vp_state_annotation(&st, VP_ANNOTATION_NETWORKS);
 	if (annotation == NULL)
 		return 0; /* the fast path: no request, no config, no lock */
+	/* The filter goes on here, before the config, the request and any
+	 * record are read: compiling it costs about as much as the rest of
+	 * the no-request path, which runs for every container, while reading
+	 * the state before it is one bounded read and a fuzzed parser. */
+	if (o->seccomp && vp_sandbox_install(err) < 0)
+		return vp_err_wrap(err, "self-sandbox (--no-seccomp runs without it)");
 
 	if (vp_state_sandbox_id(&st, &sandbox, err) < 0)
 		return -1;

@@ -8,6 +8,8 @@
 #ifndef VP_HOOK_H
 #define VP_HOOK_H
 
+#include <stdbool.h>
+
 #include "config.h"
 #include "err.h"
 #include "record.h"
@@ -26,6 +28,7 @@ struct vp_hook_opts {
 	const char *config_path;
 	enum vp_stage stage;
 	int state_fd;        /* where the OCI state is read from */
+	bool seccomp;        /* install the filter (off: --no-seccomp) */
 };
 
 int vp_hook_run(const struct vp_hook_opts *o, struct vp_err *err);

@@ -1,7 +1,11 @@
 /* sandbox.h - the hook's self-sandbox: a syscall allowlist (libseccomp).
  *
  * Two stacked filters.  vp_sandbox_install() loads the base allowlist
- * right after argument parsing, before any untrusted input is read: it
+ * as soon as the hook knows it has work: for gc and status right after
+ * argument parsing; for a hook stage once the state carries a request,
+ * before the config, the request or any record is read (a container
+ * without a request must not pay for compiling the filter, and the state
+ * is one bounded read through a fuzzed parser).  The base filter
  * allows what any run of the hook may need (files, sysfs, records, lock,
  * netlink, network-namespace moves, running a backend command).  Once the
  * request (prestart) or the record (poststop) says what this run will

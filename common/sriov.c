@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,7 +428,7 @@ static int pf_load_vfs(const char *root, const char *pfdir, struct vp_pf *p,
 		/* a VF the caller already holds: its address is all that
 		 * is needed, and reading the rest of 256 VFs is what makes
 		 * allocation slow */
-		if (in_list(skip, n_skip, vf->pci)) {
+		if (n_skip == SIZE_MAX || in_list(skip, n_skip, vf->pci)) {
 			vf->index = i;
 			vf->iommu_group = -1;
 			vf->skipped = true;
@@ -495,6 +496,28 @@ int vp_sriov_pf_load(const char *sysfs_root, const char *pf, struct vp_pf *out,
 		     struct vp_err *err)
 {
 	return vp_sriov_pf_load_skip(sysfs_root, pf, NULL, 0, out, err);
+}
+
+int vp_sriov_pf_list(const char *sysfs_root, const char *pf, struct vp_pf *out,
+		     struct vp_err *err)
+{
+	return vp_sriov_pf_load_skip(sysfs_root, pf, NULL, SIZE_MAX, out, err);
+}
+
+int vp_sriov_vf_ids(const char *sysfs_root, const char *pci, uint16_t *vendor,
+		    uint16_t *device, struct vp_err *err)
+{
+	_cleanup_free_ char *dir = NULL;
+
+	if (!vp_valid_pci_addr(pci))
+		return vp_err_set(err, 0, "not a PCI address");
+	dir = dev_path(sysfs_root, pci);
+	if (dir == NULL)
+		return vp_err_set(err, ENOMEM, "sysfs");
+	if (read_id(dir, "vendor", vendor, err) < 0 ||
+	    read_id(dir, "device", device, err) < 0)
+		return vp_err_wrap(err, "VF %s", pci);
+	return 0;
 }
 
 int vp_sriov_pf_load_skip(const char *sysfs_root, const char *pf,

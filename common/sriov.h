@@ -57,6 +57,14 @@ int vp_sriov_pf_load(const char *sysfs_root, const char *pf, struct vp_pf *out,
 int vp_sriov_pf_load_skip(const char *sysfs_root, const char *pf,
 			  char *const *skip, size_t n_skip, struct vp_pf *out,
 			  struct vp_err *err);
+/* Only the PF and its VFs' indexes and addresses (every VF skipped, no
+ * vendor/device): the allocator then reads VFs one by one
+ * (vp_sriov_vf_refresh) until one is free. */
+int vp_sriov_pf_list(const char *sysfs_root, const char *pf, struct vp_pf *out,
+		     struct vp_err *err);
+/* Vendor and device of one function. */
+int vp_sriov_vf_ids(const char *sysfs_root, const char *pci, uint16_t *vendor,
+		    uint16_t *device, struct vp_err *err);
 void vp_sriov_pf_free(struct vp_pf *pf);
 
 /* Re-read one VF's netdev, driver, driver_override and IOMMU group by PCI

@@ -142,7 +142,8 @@ static void appendf(char *buf, size_t size, const char *fmt, ...)
 }
 
 /* First free VF of the network's PFs, or an error saying, PF by PF, why
- * none is free. */
+ * none is free.  PFs are listed (addresses only) and VFs read one at a
+ * time, so taking the first free VF does not read all 256 of them. */
 static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
 		   char **claims, size_t n_claims, struct vp_pf *out,
 		   size_t *vf_i, struct vp_err *err)
@@ -154,9 +155,9 @@ static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
 		struct vp_pf pf = { 0 };
 		struct vp_err e;
 		unsigned ours = 0, others = 0;
+		bool wrong_ids = false;
 
-		if (vp_sriov_pf_load_skip(cfg->sysfs_root, s->pfs[p], claims,
-					  n_claims, &pf, &e) < 0) {
+		if (vp_sriov_pf_list(cfg->sysfs_root, s->pfs[p], &pf, &e) < 0) {
 			appendf(why, sizeof(why), "%s%s", why[0] ? "; " : "",
 				e.msg);
 			continue;
@@ -172,11 +173,41 @@ static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
 			vp_sriov_pf_free(&pf);
 			continue;
 		}
-		/* ids come from the first VF not skipped: none when every
-		 * VF is claimed, and then "all busy" is the answer */
-		if ((pf.vendor != 0 || pf.device != 0) &&
-		    ((s->has_vendor && pf.vendor != s->vendor) ||
-		     (s->has_device && pf.device != s->device))) {
+		for (size_t k = 0; k < pf.n_vfs && !wrong_ids; k++) {
+			struct vp_vf *vf = &pf.vfs[k];
+
+			if (is_claimed(claims, n_claims, vf->pci)) {
+				ours++;
+				continue;
+			}
+			if (vp_sriov_vf_refresh(cfg->sysfs_root, vf, &e) < 0) {
+				vp_log_warn("PF %s: %s", s->pfs[p], e.msg);
+				others++;
+				continue;
+			}
+			vf->skipped = false;
+			if (vp_sriov_vf_busy_reason(vf) != NULL) {
+				others++;
+				continue;
+			}
+			if ((s->has_vendor || s->has_device) &&
+			    vp_sriov_vf_ids(cfg->sysfs_root, vf->pci,
+					    &pf.vendor, &pf.device, &e) < 0) {
+				vp_log_warn("PF %s: %s", s->pfs[p], e.msg);
+				others++;
+				continue;
+			}
+			if ((s->has_vendor && pf.vendor != s->vendor) ||
+			    (s->has_device && pf.device != s->device)) {
+				/* the VFs of one PF share their ids */
+				wrong_ids = true;
+				break;
+			}
+			*out = pf;
+			*vf_i = k;
+			return 0;
+		}
+		if (wrong_ids)
 			appendf(why, sizeof(why),
 				"%sPF %s (%s): VFs are %04x:%04x, the network "
 				"wants %04x:%04x",
@@ -184,27 +215,12 @@ static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
 				pf.vendor, pf.device,
 				s->has_vendor ? s->vendor : pf.vendor,
 				s->has_device ? s->device : pf.device);
-			vp_sriov_pf_free(&pf);
-			continue;
-		}
-		for (size_t k = 0; k < pf.n_vfs; k++) {
-			if (is_claimed(claims, n_claims, pf.vfs[k].pci)) {
-				ours++;
-				continue;
-			}
-			if (vp_sriov_vf_busy_reason(&pf.vfs[k]) != NULL) {
-				others++;
-				continue;
-			}
-			*out = pf;
-			*vf_i = k;
-			return 0;
-		}
-		appendf(why, sizeof(why),
-			"%sPF %s (%s): all %zu VFs busy (%u held by vnfplug, %u "
-			"in use outside it)",
-			why[0] ? "; " : "", s->pfs[p], pf.pci, pf.n_vfs, ours,
-			others);
+		else
+			appendf(why, sizeof(why),
+				"%sPF %s (%s): all %zu VFs busy (%u held by "
+				"vnfplug, %u in use outside it)",
+				why[0] ? "; " : "", s->pfs[p], pf.pci, pf.n_vfs,
+				ours, others);
 		vp_sriov_pf_free(&pf);
 	}
 	return vp_err_set(err, 0, "network `%s`: no free VF: %s", net->name,

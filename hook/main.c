@@ -75,17 +75,19 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	vp_log_init("vnfplug-hook", c.level);
-	/* before the first byte of untrusted input; hook.c tightens it once
-	 * the request says what this run does */
-	if (!c.no_seccomp && vp_sandbox_install(&err) < 0) {
-		vp_log_error("%s (--no-seccomp runs without it)", err.msg);
-		return 1;
-	}
 	if (c.cmd == VP_CMD_HOOK) {
-		struct vp_hook_opts o = { c.config_path, c.stage, 0 };
+		/* hook.c installs the filter once it knows the container has
+		 * a request: one without must not pay for compiling it */
+		struct vp_hook_opts o = { c.config_path, c.stage, 0,
+					  !c.no_seccomp };
 
 		rc = vp_hook_run(&o, &err);
 	} else {
+		if (!c.no_seccomp && vp_sandbox_install(&err) < 0) {
+			vp_log_error("%s (--no-seccomp runs without it)",
+				     err.msg);
+			return 1;
+		}
 		rc = run_operator(&c, &err);
 	}
 	if (rc < 0) {
