@@ -17,6 +17,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "cleanup.h"
@@ -553,12 +555,71 @@ int vp_record_load(const char *run_dir, const char *sandbox,
 	return 1;
 }
 
+/* ---- the claims file ----
+ *
+ * <dir>/claims lists, one a line, the VF PCI addresses the record claims,
+ * so an allocation reads a few bytes per sandbox instead of parsing every
+ * record.  It is always a superset of the record's claims: grown before
+ * the record is saved, shrunk after; a crash in between leaves a VF
+ * claimed a little longer, never handed out twice. */
+
+static bool claims_has(const char *text, const char *pci)
+{
+	size_t n = strlen(pci);
+
+	for (const char *p = text; (p = strstr(p, pci)) != NULL; p += n)
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+/* The record's claims as file text; with `old` (may be NULL) merged in. */
+static char *claims_text(const struct vp_record *rec, const char *old)
+{
+	size_t cap = (old ? strlen(old) : 0) + rec->n_res * 16 + 1;
+	char *out = malloc(cap), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	*o = '\0';
+	if (old != NULL)
+		o = stpcpy(o, old);
+	for (size_t i = 0; i < rec->n_res; i++) {
+		const char *pci = rec->res[i].vf_pci;
+
+		if (rec->res[i].kind != VP_RES_VF_CLAIM || pci == NULL ||
+		    !vp_valid_pci_addr(pci) || claims_has(out, pci))
+			continue;
+		o += sprintf(o, "%s\n", pci);
+	}
+	return out;
+}
+
+static int claims_write(const char *dir, const char *text, struct vp_err *err)
+{
+	_cleanup_free_ char *path = vp_asprintf("%s/claims", dir);
+
+	if (path == NULL)
+		return vp_err_set(err, ENOMEM, "claims");
+	if (text[0] == '\0') {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return vp_err_set(err, errno, "unlink `%s`", path);
+		return 0;
+	}
+	return vp_write_file_atomic(path, text, strlen(text), 0600, err);
+}
+
 int vp_record_save(const char *run_dir, const struct vp_record *rec,
 		   struct vp_err *err)
 {
 	_cleanup_free_ char *dir = vp_record_dir(run_dir, rec->sandbox);
 	_cleanup_free_ char *path = record_path(run_dir, rec->sandbox);
 	_cleanup_free_ char *buf = NULL;
+	_cleanup_free_ char *cpath = NULL;
+	_cleanup_free_ char *old = NULL;
+	_cleanup_free_ char *now = NULL;
+	_cleanup_free_ char *grown = NULL;
+	struct vp_err e;
 	size_t len;
 
 	if (dir == NULL || path == NULL)
@@ -567,7 +628,81 @@ int vp_record_save(const char *run_dir, const struct vp_record *rec,
 		return -1;
 	if (vp_record_serialize(rec, &buf, &len, err) < 0)
 		return -1;
-	return vp_write_file_atomic(path, buf, len, 0600, err);
+	cpath = vp_asprintf("%s/claims", dir);
+	if (cpath == NULL)
+		return vp_err_set(err, ENOMEM, "record");
+	if (vp_read_file(cpath, VP_FILE_MAX, &old, &len, &e) < 0) {
+		if (e.errnum != ENOENT) {
+			*err = e;
+			return -1;
+		}
+		old = strdup("");
+	}
+	now = claims_text(rec, NULL);
+	grown = old ? claims_text(rec, old) : NULL;
+	if (old == NULL || now == NULL || grown == NULL)
+		return vp_err_set(err, ENOMEM, "record");
+	if (strcmp(grown, old) != 0 && claims_write(dir, grown, err) < 0)
+		return -1;
+	if (vp_write_file_atomic(path, buf, strlen(buf), 0600, err) < 0)
+		return -1;
+	if (strcmp(now, grown) != 0 && claims_write(dir, now, err) < 0)
+		return -1;
+	return 0;
+}
+
+int vp_record_claims(const char *run_dir, char ***pcis, size_t *n,
+		     struct vp_err *err)
+{
+	_cleanup_strv_ char **ids = NULL;
+	char **v;
+	size_t n_ids = 0, cnt = 0;
+
+	*pcis = NULL;
+	*n = 0;
+	if (vp_record_list(run_dir, &ids, &n_ids, err) < 0)
+		return -1;
+	v = calloc(1, sizeof(*v));
+	if (v == NULL)
+		return vp_err_set(err, ENOMEM, "claims");
+	for (size_t i = 0; i < n_ids; i++) {
+		_cleanup_free_ char *path =
+			vp_asprintf("%s/sandboxes/%s/claims", run_dir, ids[i]);
+		_cleanup_free_ char *text = NULL;
+		struct vp_err e;
+		size_t len;
+
+		if (path == NULL)
+			goto oom;
+		if (vp_read_file(path, VP_FILE_MAX, &text, &len, &e) < 0) {
+			if (e.errnum == ENOENT)
+				continue;
+			vp_strvfreep(&v);
+			*err = e;
+			return -1;
+		}
+		for (char *line = strtok(text, "\n"); line != NULL;
+		     line = strtok(NULL, "\n")) {
+			char **nv;
+
+			if (!vp_valid_pci_addr(line))
+				continue;
+			nv = realloc(v, (cnt + 2) * sizeof(*v));
+			if (nv == NULL)
+				goto oom;
+			v = nv;
+			v[cnt] = strdup(line);
+			if (v[cnt] == NULL)
+				goto oom;
+			v[++cnt] = NULL;
+		}
+	}
+	*pcis = v;
+	*n = cnt;
+	return 0;
+oom:
+	vp_strvfreep(&v);
+	return vp_err_set(err, ENOMEM, "claims");
 }
 
 int vp_record_remove(const char *run_dir, const char *sandbox,
@@ -575,8 +710,13 @@ int vp_record_remove(const char *run_dir, const char *sandbox,
 {
 	_cleanup_free_ char *dir = vp_record_dir(run_dir, sandbox);
 
-	if (dir == NULL)
+	_cleanup_free_ char *path = record_path(run_dir, sandbox);
+
+	if (dir == NULL || path == NULL)
 		return vp_err_set(err, ENOMEM, "record");
+	/* the record first: its claims file must not go before it */
+	if (unlink(path) < 0 && errno != ENOENT)
+		return vp_err_set(err, errno, "unlink `%s`", path);
 	return vp_rm_rf(dir, err);
 }
 

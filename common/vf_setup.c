@@ -31,49 +31,9 @@
 int vp_vf_claims(const struct vp_config *cfg, char ***pcis, size_t *n,
 		 struct vp_err *err)
 {
-	_cleanup_strv_ char **ids = NULL;
-	char **v = NULL;
-	size_t n_ids = 0, cnt = 0;
-
-	*pcis = NULL;
-	*n = 0;
-	if (vp_record_list(cfg->run_dir, &ids, &n_ids, err) < 0)
-		return -1;
-	v = calloc(1, sizeof(*v));
-	if (v == NULL)
-		return vp_err_set(err, ENOMEM, "VF claims");
-	for (size_t i = 0; i < n_ids; i++) {
-		struct vp_record rec;
-		struct vp_err e;
-		int rc = vp_record_load(cfg->run_dir, ids[i], &rec, &e);
-
-		if (rc < 0) {
-			vp_log_warn("VF claims: %s", e.msg);
-			continue;
-		}
-		if (rc == 0)
-			continue;
-		for (size_t k = 0; k < rec.n_res; k++) {
-			char **nv;
-
-			if (rec.res[k].kind != VP_RES_VF_CLAIM)
-				continue;
-			nv = realloc(v, (cnt + 2) * sizeof(*v));
-			if (nv == NULL || (nv[cnt] = strdup(rec.res[k].vf_pci)) == NULL) {
-				v = nv ? nv : v;
-				v[cnt] = NULL;
-				vp_record_free(&rec);
-				vp_strvfreep(&v);
-				return vp_err_set(err, ENOMEM, "VF claims");
-			}
-			v = nv;
-			v[++cnt] = NULL;
-		}
-		vp_record_free(&rec);
-	}
-	*pcis = v;
-	*n = cnt;
-	return 0;
+	/* the claims files, not the records: a few bytes per sandbox, and
+	 * they outlive a record.json that became unreadable */
+	return vp_record_claims(cfg->run_dir, pcis, n, err);
 }
 
 static bool has_prefix(const char *s, const char *p)

@@ -14,8 +14,8 @@
 #include "request.h"
 #include "state.h"
 
-/* VF PCI addresses claimed by any sandbox's record (NULL-terminated).
- * Unreadable records are skipped with a warning. */
+/* VF PCI addresses claimed by any sandbox (NULL-terminated), from the
+ * sandboxes' claims files (record.h). */
 int vp_vf_claims(const struct vp_config *cfg, char ***pcis, size_t *n,
 		 struct vp_err *err);
 
