@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "record.h"
 #include "fileio.h"
 #include "tu.h"
@@ -182,6 +183,56 @@ static void test_symlinked_record_refused(void **state)
 	free(run);
 }
 
+static void test_claims_file(void **state)
+{
+	char *run = tu_mkdtemp();
+	struct vp_record a = { 0 };
+	struct vp_err err;
+	struct vp_resource c = { .kind = VP_RES_VF_CLAIM,
+				 .state = VP_RES_CREATED,
+				 .vf_pci = "0000:3b:10.2" };
+	char path[512], *text, **pcis;
+	size_t n;
+
+	(void)state;
+	a.sandbox = strdup("sbc");
+	assert_int_equal(vp_record_add(&a, &c, &err), 0);
+	assert_int_equal(vp_record_save(run, &a, &err), 0);
+	snprintf(path, sizeof(path), "%s/sandboxes/sbc/claims", run);
+	text = tu_read(path);
+	assert_string_equal(text, "0000:3b:10.2\n");
+	free(text);
+	assert_int_equal(vp_record_claims(run, &pcis, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(pcis[0], "0000:3b:10.2");
+	vp_strvfreep(&pcis);
+
+	/* the claim dropped from the record: the file follows it */
+	vp_resource_free(&a.res[0]);
+	a.n_res = 0;
+	assert_int_equal(vp_record_save(run, &a, &err), 0);
+	assert_false(tu_exists(path));
+	assert_int_equal(vp_record_claims(run, &pcis, &n, &err), 0);
+	assert_int_equal(n, 0);
+	vp_strvfreep(&pcis);
+
+	/* a record.json gone corrupt keeps its VFs claimed */
+	assert_int_equal(vp_record_add(&a, &c, &err), 0);
+	assert_int_equal(vp_record_save(run, &a, &err), 0);
+	snprintf(path, sizeof(path), "%s/sandboxes/sbc/record.json", run);
+	tu_write(path, "{\"version\":", 0600);
+	assert_int_equal(vp_record_claims(run, &pcis, &n, &err), 0);
+	assert_int_equal(n, 1);
+	vp_strvfreep(&pcis);
+	assert_int_equal(vp_record_remove(run, "sbc", &err), 0);
+	assert_int_equal(vp_record_claims(run, &pcis, &n, &err), 0);
+	assert_int_equal(n, 0);
+	vp_strvfreep(&pcis);
+	vp_record_free(&a);
+	tu_rmtree(run);
+	free(run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_symlinked_record_refused),
+		cmocka_unit_test(test_claims_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
