@@ -285,7 +285,38 @@ int vp_config_parse_sriov(const struct vp_json *o, const char *prefix,
 		s->mtu = (unsigned)n;
 	if (s->vf.qos != 0 && s->vf.vlan == 0)
 		return vp_err_set(err, 0, "%s.qos: needs a vlan", prefix);
-	return parse_allow(o, prefix, s, err);
+	if (parse_allow(o, prefix, s, err) < 0)
+		return -1;
+	/* without PF-side netlink these settings have no way to the VF:
+	 * refuse them rather than accept and silently drop them */
+	if (!s->pf_netlink) {
+		static const char *const pf_only[] = {
+			"vlan", "qos", "vlan_proto", "spoofchk", "trust",
+			"link_state", "min_tx_rate", "max_tx_rate", NULL,
+		};
+		unsigned pf_bits = VP_ALLOW_VLAN | VP_ALLOW_QOS |
+				   VP_ALLOW_SPOOFCHK | VP_ALLOW_TRUST |
+				   VP_ALLOW_MIN_TX_RATE | VP_ALLOW_MAX_TX_RATE |
+				   VP_ALLOW_LINK_STATE;
+
+		for (size_t i = 0; pf_only[i] != NULL; i++)
+			if (vp_json_get(o, pf_only[i]) != NULL)
+				return vp_err_set(err, 0,
+						  "%s.%s: needs \"pf_netlink\": "
+						  "true (VF settings are applied "
+						  "through the PF)",
+						  prefix, pf_only[i]);
+		if (s->allow & pf_bits)
+			return vp_err_set(err, 0,
+					  "%s.allow: `%s` needs \"pf_netlink\": "
+					  "true",
+					  prefix,
+					  vp_allow_name((s->allow & pf_bits) &
+							-(s->allow & pf_bits)));
+		/* nothing to restore either */
+		s->vf.fields = 0;
+	}
+	return 0;
 }
 
 void vp_config_free_sriov(struct vp_sriov_net *s)

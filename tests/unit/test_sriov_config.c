@@ -61,7 +61,7 @@ static void test_full(void **state)
 		 "\"qos\":3,\"vlan_proto\":\"802.1ad\",\"spoofchk\":false,"
 		 "\"trust\":true,\"link_state\":\"enable\","
 		 "\"min_tx_rate\":100,\"max_tx_rate\":1000,\"mtu\":9000,"
-		 "\"pf_netlink\":false,\"allow\":[\"mac\",\"vlan\",\"mtu\"]"),
+		 "\"allow\":[\"mac\",\"vlan\",\"mtu\"]"),
 	     &cfg);
 	s = &cfg.networks[0].sriov;
 	assert_true(s->has_vendor && s->vendor == 0x8086);
@@ -76,7 +76,7 @@ static void test_full(void **state)
 	assert_int_equal(s->vf.min_tx_rate, 100);
 	assert_int_equal(s->vf.max_tx_rate, 1000);
 	assert_int_equal(s->mtu, 9000);
-	assert_false(s->pf_netlink);
+	assert_true(s->pf_netlink);
 	assert_int_equal(s->allow, VP_ALLOW_MAC | VP_ALLOW_VLAN | VP_ALLOW_MTU);
 	vp_config_free(&cfg);
 }
@@ -103,6 +103,11 @@ static void test_refusals(void **state)
 	    "is not a PCI id");
 	bad(NET("\"pfs\":[\"eth0\"],\"allow\":[\"pf\"]"),
 	    "`pf` is not something a container may set");
+	bad(NET("\"pfs\":[\"eth0\"],\"pf_netlink\":false,\"vlan\":5"),
+	    "networks.fastnet.vlan: needs \"pf_netlink\": true");
+	bad(NET("\"pfs\":[\"eth0\"],\"pf_netlink\":false,"
+		"\"allow\":[\"mac\",\"trust\"]"),
+	    "networks.fastnet.allow: `trust` needs \"pf_netlink\": true");
 	bad(NET("\"pfs\":[\"eth0\"],\"spoofchk\":\"yes\""),
 	    "spoofchk: must be true or false, got string");
 }
