@@ -13,7 +13,8 @@
  *  - an input argument is changed only when it is the value of -object,
  *    only with shared memory, and only by rewriting its share= items to
  *    share=on or appending ",share=on" when it had none (just "share=on"
- *    after a trailing ','); afterwards every share= item is on;
+ *    after a trailing ','), and memory-backend-ram to memory-backend-memfd;
+ *    afterwards every share= item is on and the type is not ram;
  *  - a failed rewrite leaves the output empty and says why.
  */
 #include <stdbool.h>
@@ -99,7 +100,43 @@ static bool share_on(const char *p, size_t n)
 	       item_is(p, n, "share=true") || item_is(p, n, "share=y");
 }
 
-/* `fixed` is `orig` with share= items forced on (or share=on appended). */
+/* The qom-type item turned from ram into memfd (anonymous RAM has no fd
+ * to share): the implied first item or a "qom-type=" one. */
+static bool ram_to_memfd(const char *o, size_t on, const char *f, size_t fn,
+			 bool first)
+{
+	if (first && item_is(o, on, "memory-backend-ram") &&
+	    item_is(f, fn, "memory-backend-memfd"))
+		return true;
+	return item_is(o, on, "qom-type=memory-backend-ram") &&
+	       item_is(f, fn, "qom-type=memory-backend-memfd");
+}
+
+/* The type QEMU creates: the last "qom-type=", else the first item when
+ * it has no '=' (raw, still escaped). */
+static bool type_is(const char *s, const char *want)
+{
+	const char *t = NULL;
+	size_t tn = 0;
+
+	for (const char *p = s;; p += item_len(p) + 1) {
+		size_t n = item_len(p);
+
+		if (p == s && memchr(p, '=', n) == NULL) {
+			t = p;
+			tn = n;
+		} else if (n >= 9 && memcmp(p, "qom-type=", 9) == 0) {
+			t = p + 9;
+			tn = n - 9;
+		}
+		if (p[n] == '\0')
+			break;
+	}
+	return t != NULL && item_is(t, tn, want);
+}
+
+/* `fixed` is `orig` with share= items forced on (or share=on appended),
+ * and a ram backend made memfd. */
 static void check_object_fix(const char *orig, const char *fixed)
 {
 	const char *o = orig, *f = fixed;
@@ -115,6 +152,8 @@ static void check_object_fix(const char *orig, const char *fixed)
 				    share_on(o, on)) ||
 				       item_is(f, fn, "share=on"),
 				   "`%s` -> `%s`: share item", orig, fixed);
+		} else if (ram_to_memfd(o, on, f, fn, o == orig)) {
+			/* memory-backend-ram -> memory-backend-memfd */
 		} else if (on == 0 && o[on] == '\0' && !had_share &&
 			   item_is(f, fn, "share=on") && f[fn] == '\0') {
 			/* "id=m," -> "id=m,share=on": QEMU allows a trailing
@@ -136,6 +175,8 @@ static void check_object_fix(const char *orig, const char *fixed)
 		FUZZ_CHECK(!had_share && strcmp(f, ",share=on") == 0,
 			   "`%s` -> `%s`: appended `%s`", orig, fixed, f);
 	}
+	FUZZ_CHECK(!type_is(fixed, "memory-backend-ram"),
+		   "`%s` -> `%s`: still a ram backend", orig, fixed);
 	for (f = fixed;; f += item_len(f) + 1) {
 		size_t n = item_len(f);
 
