@@ -263,7 +263,7 @@ static int fix_object(const char *val, char **fixed, bool *backend,
 		      struct vp_err *err)
 {
 	const char *type;
-	size_t tlen, vlen = strlen(val);
+	size_t tlen, n, vlen = strlen(val);
 	bool has_share = false;
 	char *out, *o;
 
@@ -298,8 +298,8 @@ static int fix_object(const char *val, char **fixed, bool *backend,
 	if (out == NULL)
 		return vp_err_set(err, ENOMEM, "QEMU -object");
 	o = out;
-	for (const char *p = val;; p += item_len(p) + 1) {
-		size_t n = item_len(p);
+	for (const char *p = val;; p += n + 1) {
+		n = item_len(p);
 		bool is_share = n >= 6 && memcmp(p, "share=", 6) == 0;
 
 		has_share |= is_share;
@@ -314,8 +314,10 @@ static int fix_object(const char *val, char **fixed, bool *backend,
 		*o++ = ',';
 	}
 	*o = '\0';
+	/* after a trailing empty item ("id=m,") the ',' is there already:
+	 * another one would make ",," an escaped comma */
 	if (!has_share)
-		strcpy(o, ",share=on");
+		strcpy(o, n == 0 ? "share=on" : ",share=on");
 	if (strcmp(out, val) == 0) {
 		free(out);
 		return 0;

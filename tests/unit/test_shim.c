@@ -199,6 +199,9 @@ static void test_fixup_existing_backend(void **state)
 		     "memory-backend-memfd,id=m,size=1G,share=on");
 	check_object("memory-backend-memfd,id=m,share=yes,size=1G",
 		     "memory-backend-memfd,id=m,share=yes,size=1G");
+	/* QEMU allows a trailing comma: no ",," (an escaped comma) */
+	check_object("memory-backend-file,id=m,mem-path=/x,",
+		     "memory-backend-file,id=m,mem-path=/x,share=on");
 	/* anonymous RAM has no fd for the vswitch: it becomes memfd */
 	check_object("memory-backend-ram,id=m,size=1G",
 		     "memory-backend-memfd,id=m,size=1G,share=on");
