@@ -60,7 +60,7 @@ else
 fi
 # an sriov network too, so the VF fields have a network that knows them
 # (no VF is ever reached: every such case is refused before allocation)
-vp_config_write "$T/vnfplug.json" "networks.fastvf={\"type\":\"sriov\",\"pfs\":[\"0000:3b:00.0\"],\"mode\":\"vfio\",\"pf_netlink\":false,\"allow\":[\"mac\",\"vlan\",\"qos\",\"spoofchk\",\"trust\",\"min_tx_rate\",\"max_tx_rate\",\"link_state\",\"mtu\"]}" ||
+vp_config_write "$T/vnfplug.json" "networks.fastvf={\"type\":\"sriov\",\"pfs\":[\"0000:3b:00.0\"],\"mode\":\"vfio\",\"allow\":[\"mac\",\"vlan\",\"qos\",\"spoofchk\",\"trust\",\"min_tx_rate\",\"max_tx_rate\",\"link_state\",\"mtu\"]}" ||
 	tap_bail "hook config written"
 CFG_OK=$VP_CFG
 RUN_OK=$VP_RUN_DIR
