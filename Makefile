@@ -39,6 +39,16 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) $(CPPFLAGS) \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+# The hook runs for every container, request or not: resolving the symbols
+# of four shared libraries costs it more than all its own work, so the
+# programs link yajl, libnl and libseccomp statically (Debian ships the
+# archives; yajl's is libyajl_s).  STATIC_DEPS=0 links them dynamically.
+STATIC_DEPS ?= 1
+ifeq ($(STATIC_DEPS),1)
+BIN_LIBS := -Wl,-Bstatic -lnl-route-3 -lnl-3 -lyajl_s -lseccomp -Wl,-Bdynamic -lpthread
+else
+BIN_LIBS := $(LIBS)
+endif
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
@@ -65,10 +75,10 @@ $(LIBVP): $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/vnfplug-hook: $(BUILD)/hook/main.o $(LIBVP)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(BIN_LIBS)
 
 $(BUILD)/vnfplug-qemu: $(BUILD)/shim/main.o $(LIBVP)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(BIN_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UNIT_HELPER_OBJ) $(LIBVP)
 	@mkdir -p $(dir $@)
