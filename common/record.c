@@ -29,6 +29,8 @@
 static const char *const kind_names[] = { "ovs-port", "devlist", "vf-claim",
 					  "vf-config", "vfio-bind",
 					  "netns-move" };
+/* "dddd:bb:dd.f" + space, room to spare */
+#define VP_PCI_LINE_MAX 32
 #define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
 static const char *const state_names[] = { "pending", "created" };
 
@@ -555,58 +557,102 @@ int vp_record_load(const char *run_dir, const char *sandbox,
 	return 1;
 }
 
-/* ---- the claims file ----
+/* ---- the claims index ----
  *
- * <dir>/claims lists, one a line, the VF PCI addresses the record claims,
- * so an allocation reads a few bytes per sandbox instead of parsing every
- * record.  It is always a superset of the record's claims: grown before
- * the record is saved, shrunk after; a crash in between leaves a VF
- * claimed a little longer, never handed out twice. */
+ * <run_dir>/claims lists "<vf pci> <sandbox>" a line for every VF a
+ * record claims, so an allocation reads one small file instead of every
+ * record.  It is always a superset of the records' claims: a sandbox's
+ * lines grow before its record is saved and shrink after the record is
+ * saved or removed; a crash in between leaves a VF claimed a little
+ * longer (until gc or the next save of that sandbox), never handed out
+ * twice.  Callers hold the lock, as for the records. */
 
-static bool claims_has(const char *text, const char *pci)
+static char *claims_index_path(const char *run_dir)
 {
-	size_t n = strlen(pci);
+	return vp_asprintf("%s/claims", run_dir);
+}
 
-	for (const char *p = text; (p = strstr(p, pci)) != NULL; p += n)
-		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+static bool record_claims_pci(const struct vp_record *rec, const char *pci)
+{
+	for (size_t i = 0; i < rec->n_res; i++)
+		if (rec->res[i].kind == VP_RES_VF_CLAIM &&
+		    rec->res[i].vf_pci != NULL &&
+		    strcmp(rec->res[i].vf_pci, pci) == 0)
 			return true;
 	return false;
 }
 
-/* The record's claims as file text; with `old` (may be NULL) merged in. */
-static char *claims_text(const struct vp_record *rec, const char *old)
+/* Rewrite the index for `sandbox`: its lines become the record's claims
+ * (rec NULL: none), plus, when `grow`, the lines it had. */
+static int claims_index_update(const char *run_dir, const char *sandbox,
+			       const struct vp_record *rec, bool grow,
+			       struct vp_err *err)
 {
-	size_t cap = (old ? strlen(old) : 0) + rec->n_res * 16 + 1;
-	char *out = malloc(cap), *o = out;
-
-	if (out == NULL)
-		return NULL;
-	*o = '\0';
-	if (old != NULL)
-		o = stpcpy(o, old);
-	for (size_t i = 0; i < rec->n_res; i++) {
-		const char *pci = rec->res[i].vf_pci;
-
-		if (rec->res[i].kind != VP_RES_VF_CLAIM || pci == NULL ||
-		    !vp_valid_pci_addr(pci) || claims_has(out, pci))
-			continue;
-		o += sprintf(o, "%s\n", pci);
-	}
-	return out;
-}
-
-static int claims_write(const char *dir, const char *text, struct vp_err *err)
-{
-	_cleanup_free_ char *path = vp_asprintf("%s/claims", dir);
+	_cleanup_free_ char *path = claims_index_path(run_dir);
+	_cleanup_free_ char *old = NULL;
+	_cleanup_free_ char *out = NULL;
+	struct vp_err e;
+	size_t len = 0, cap, used = 0;
+	bool changed = false;
 
 	if (path == NULL)
-		return vp_err_set(err, ENOMEM, "claims");
-	if (text[0] == '\0') {
-		if (unlink(path) < 0 && errno != ENOENT)
-			return vp_err_set(err, errno, "unlink `%s`", path);
-		return 0;
+		return vp_err_set(err, ENOMEM, "claims index");
+	if (vp_read_file(path, VP_FILE_MAX, &old, &len, &e) < 0) {
+		if (e.errnum != ENOENT) {
+			*err = e;
+			return -1;
+		}
+		old = strdup("");
+		len = 0;
+		if (old == NULL)
+			return vp_err_set(err, ENOMEM, "claims index");
 	}
-	return vp_write_file_atomic(path, text, strlen(text), 0600, err);
+	cap = len + (rec ? rec->n_res : 0) * (VP_PCI_LINE_MAX) + 1;
+	out = malloc(cap);
+	if (out == NULL)
+		return vp_err_set(err, ENOMEM, "claims index");
+	out[0] = '\0';
+	/* other sandboxes' lines as they are; ours only if still claimed
+	 * (or growing) */
+	for (char *line = old, *nl; *line != '\0'; line = nl + 1) {
+		char *sp;
+
+		nl = strchr(line, '\n');
+		if (nl == NULL)
+			break;
+		*nl = '\0';
+		sp = strchr(line, ' ');
+		if (sp != NULL && strcmp(sp + 1, sandbox) == 0) {
+			*sp = '\0';
+			if (!grow && (rec == NULL || !record_claims_pci(rec, line))) {
+				changed = true;
+				continue;
+			}
+			*sp = ' ';
+		}
+		used += (size_t)sprintf(out + used, "%s\n", line);
+	}
+	for (size_t i = 0; rec != NULL && i < rec->n_res; i++) {
+		const char *pci = rec->res[i].vf_pci;
+		char want[VP_PCI_LINE_MAX + 130];
+
+		if (rec->res[i].kind != VP_RES_VF_CLAIM || pci == NULL ||
+		    !vp_valid_pci_addr(pci))
+			continue;
+		snprintf(want, sizeof(want), "%s %s\n", pci, sandbox);
+		if (strstr(out, want) == out ||
+		    (strstr(out, want) != NULL &&
+		     strstr(out, want)[-1] == '\n'))
+			continue;
+		out = realloc(out, used + strlen(want) + 1);
+		if (out == NULL)
+			return vp_err_set(err, ENOMEM, "claims index");
+		used += (size_t)sprintf(out + used, "%s", want);
+		changed = true;
+	}
+	if (!changed)
+		return 0;
+	return vp_write_file_atomic(path, out, used, 0600, err);
 }
 
 int vp_record_save(const char *run_dir, const struct vp_record *rec,
@@ -615,11 +661,6 @@ int vp_record_save(const char *run_dir, const struct vp_record *rec,
 	_cleanup_free_ char *dir = vp_record_dir(run_dir, rec->sandbox);
 	_cleanup_free_ char *path = record_path(run_dir, rec->sandbox);
 	_cleanup_free_ char *buf = NULL;
-	_cleanup_free_ char *cpath = NULL;
-	_cleanup_free_ char *old = NULL;
-	_cleanup_free_ char *now = NULL;
-	_cleanup_free_ char *grown = NULL;
-	struct vp_err e;
 	size_t len;
 
 	if (dir == NULL || path == NULL)
@@ -628,25 +669,9 @@ int vp_record_save(const char *run_dir, const struct vp_record *rec,
 		return -1;
 	if (vp_record_serialize(rec, &buf, &len, err) < 0)
 		return -1;
-	cpath = vp_asprintf("%s/claims", dir);
-	if (cpath == NULL)
-		return vp_err_set(err, ENOMEM, "record");
-	if (vp_read_file(cpath, VP_FILE_MAX, &old, &len, &e) < 0) {
-		if (e.errnum != ENOENT) {
-			*err = e;
-			return -1;
-		}
-		old = strdup("");
-	}
-	now = claims_text(rec, NULL);
-	grown = old ? claims_text(rec, old) : NULL;
-	if (old == NULL || now == NULL || grown == NULL)
-		return vp_err_set(err, ENOMEM, "record");
-	if (strcmp(grown, old) != 0 && claims_write(dir, grown, err) < 0)
-		return -1;
-	if (vp_write_file_atomic(path, buf, strlen(buf), 0600, err) < 0)
-		return -1;
-	if (strcmp(now, grown) != 0 && claims_write(dir, now, err) < 0)
+	if (claims_index_update(run_dir, rec->sandbox, rec, true, err) < 0 ||
+	    vp_write_file_atomic(path, buf, len, 0600, err) < 0 ||
+	    claims_index_update(run_dir, rec->sandbox, rec, false, err) < 0)
 		return -1;
 	return 0;
 }
@@ -654,48 +679,45 @@ int vp_record_save(const char *run_dir, const struct vp_record *rec,
 int vp_record_claims(const char *run_dir, char ***pcis, size_t *n,
 		     struct vp_err *err)
 {
-	_cleanup_strv_ char **ids = NULL;
+	_cleanup_free_ char *path = claims_index_path(run_dir);
+	_cleanup_free_ char *text = NULL;
 	char **v;
-	size_t n_ids = 0, cnt = 0;
+	size_t cnt = 0, len;
+	struct vp_err e;
 
 	*pcis = NULL;
 	*n = 0;
-	if (vp_record_list(run_dir, &ids, &n_ids, err) < 0)
-		return -1;
+	if (path == NULL)
+		return vp_err_set(err, ENOMEM, "claims");
 	v = calloc(1, sizeof(*v));
 	if (v == NULL)
 		return vp_err_set(err, ENOMEM, "claims");
-	for (size_t i = 0; i < n_ids; i++) {
-		_cleanup_free_ char *path =
-			vp_asprintf("%s/sandboxes/%s/claims", run_dir, ids[i]);
-		_cleanup_free_ char *text = NULL;
-		struct vp_err e;
-		size_t len;
+	if (vp_read_file(path, VP_FILE_MAX, &text, &len, &e) < 0) {
+		if (e.errnum == ENOENT) {
+			*pcis = v;
+			return 0;
+		}
+		free(v);
+		*err = e;
+		return -1;
+	}
+	for (char *line = strtok(text, "\n"); line != NULL;
+	     line = strtok(NULL, "\n")) {
+		char *sp = strchr(line, ' ');
+		char **nv;
 
-		if (path == NULL)
+		if (sp != NULL)
+			*sp = '\0';
+		if (!vp_valid_pci_addr(line))
+			continue;
+		nv = realloc(v, (cnt + 2) * sizeof(*v));
+		if (nv == NULL)
 			goto oom;
-		if (vp_read_file(path, VP_FILE_MAX, &text, &len, &e) < 0) {
-			if (e.errnum == ENOENT)
-				continue;
-			vp_strvfreep(&v);
-			*err = e;
-			return -1;
-		}
-		for (char *line = strtok(text, "\n"); line != NULL;
-		     line = strtok(NULL, "\n")) {
-			char **nv;
-
-			if (!vp_valid_pci_addr(line))
-				continue;
-			nv = realloc(v, (cnt + 2) * sizeof(*v));
-			if (nv == NULL)
-				goto oom;
-			v = nv;
-			v[cnt] = strdup(line);
-			if (v[cnt] == NULL)
-				goto oom;
-			v[++cnt] = NULL;
-		}
+		v = nv;
+		v[cnt] = strdup(line);
+		if (v[cnt] == NULL)
+			goto oom;
+		v[++cnt] = NULL;
 	}
 	*pcis = v;
 	*n = cnt;
@@ -714,10 +736,12 @@ int vp_record_remove(const char *run_dir, const char *sandbox,
 
 	if (dir == NULL || path == NULL)
 		return vp_err_set(err, ENOMEM, "record");
-	/* the record first: its claims file must not go before it */
 	if (unlink(path) < 0 && errno != ENOENT)
 		return vp_err_set(err, errno, "unlink `%s`", path);
-	return vp_rm_rf(dir, err);
+	if (vp_rm_rf(dir, err) < 0)
+		return -1;
+	/* the record is gone: its claims may go now, not before */
+	return claims_index_update(run_dir, sandbox, NULL, false, err);
 }
 
 int vp_record_list(const char *run_dir, char ***ids, size_t *n,

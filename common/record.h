@@ -82,8 +82,9 @@ int vp_record_load(const char *run_dir, const char *sandbox,
 		   struct vp_record *rec, struct vp_err *err);
 int vp_record_save(const char *run_dir, const struct vp_record *rec,
 		   struct vp_err *err);
-/* Every VF claimed by any sandbox, from the claims files (a superset of
- * the records' claims that survives a corrupt record.json). */
+/* Every VF claimed by any sandbox, from the claims index <run_dir>/claims
+ * (a superset of the records' claims, kept by vp_record_save and
+ * vp_record_remove; it survives a record.json gone corrupt). */
 int vp_record_claims(const char *run_dir, char ***pcis, size_t *n,
 		     struct vp_err *err);
 /* Remove the sandbox's directory; absent is success. */

@@ -198,20 +198,34 @@ static void test_claims_file(void **state)
 	a.sandbox = strdup("sbc");
 	assert_int_equal(vp_record_add(&a, &c, &err), 0);
 	assert_int_equal(vp_record_save(run, &a, &err), 0);
-	snprintf(path, sizeof(path), "%s/sandboxes/sbc/claims", run);
+	snprintf(path, sizeof(path), "%s/claims", run);
 	text = tu_read(path);
-	assert_string_equal(text, "0000:3b:10.2\n");
+	assert_string_equal(text, "0000:3b:10.2 sbc\n");
 	free(text);
 	assert_int_equal(vp_record_claims(run, &pcis, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(pcis[0], "0000:3b:10.2");
 	vp_strvfreep(&pcis);
 
-	/* the claim dropped from the record: the file follows it */
+	/* another sandbox's claim stays whatever happens to sbc's */
+	{
+		struct vp_record b = { 0 };
+		struct vp_resource cb = c;
+
+		cb.vf_pci = "0000:3b:10.4";
+		b.sandbox = strdup("sbd");
+		assert_int_equal(vp_record_add(&b, &cb, &err), 0);
+		assert_int_equal(vp_record_save(run, &b, &err), 0);
+		vp_record_free(&b);
+	}
+	/* the claim dropped from the record: the index follows it */
 	vp_resource_free(&a.res[0]);
 	a.n_res = 0;
 	assert_int_equal(vp_record_save(run, &a, &err), 0);
-	assert_false(tu_exists(path));
+	text = tu_read(path);
+	assert_string_equal(text, "0000:3b:10.4 sbd\n");
+	free(text);
+	assert_int_equal(vp_record_remove(run, "sbd", &err), 0);
 	assert_int_equal(vp_record_claims(run, &pcis, &n, &err), 0);
 	assert_int_equal(n, 0);
 	vp_strvfreep(&pcis);
