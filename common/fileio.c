@@ -241,3 +241,15 @@ char *vp_asprintf(const char *fmt, ...)
 	va_end(ap);
 	return n < 0 ? NULL : s;
 }
+
+void vp_strappendf(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, size - used, fmt, ap);
+	va_end(ap);
+}

@@ -40,6 +40,11 @@ int vp_mkdir_p(const char *path, mode_t mode, struct vp_err *err);
  * ENOENT is success. */
 int vp_rm_rf(const char *path, struct vp_err *err);
 
+/* printf onto the end of the string in buf[size], truncating quietly
+ * (for messages that list several reasons). */
+void vp_strappendf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* malloc'ed printf; NULL on failure. */
 char *vp_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

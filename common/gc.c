@@ -28,21 +28,6 @@
 
 #define LINE_MAX_ 2048
 
-/* snprintf onto the end of buf, truncating quietly. */
-static void append(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, size - used, fmt, ap);
-	va_end(ap);
-}
-
 static void report(const struct vp_gc_opts *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void report(const struct vp_gc_opts *o, const char *fmt, ...)
@@ -68,24 +53,24 @@ static void describe(const struct vp_record *rec, char *buf, size_t size)
 
 		switch (r->kind) {
 		case VP_RES_OVS_PORT:
-			append(buf, size, "%sport %s on bridge %s", sep,
+			vp_strappendf(buf, size, "%sport %s on bridge %s", sep,
 			       r->port, r->bridge);
 			break;
 		case VP_RES_DEVLIST:
-			append(buf, size, "%sdevices.json", sep);
+			vp_strappendf(buf, size, "%sdevices.json", sep);
 			break;
 		case VP_RES_VF_CLAIM:
-			append(buf, size, "%sVF %s (%s)", sep, r->vf_pci,
+			vp_strappendf(buf, size, "%sVF %s (%s)", sep, r->vf_pci,
 			       r->mode ? r->mode : "?");
 			break;
 		default:
 			continue; /* the VF's settings: part of its claim */
 		}
 		if (r->state == VP_RES_PENDING)
-			append(buf, size, " (pending)");
+			vp_strappendf(buf, size, " (pending)");
 	}
 	if (buf[0] == '\0')
-		append(buf, size, "nothing");
+		vp_strappendf(buf, size, "nothing");
 }
 
 /* Strings in a record that is valid JSON but failed validation. */
@@ -104,7 +89,7 @@ static void infer_from_json(const struct vp_json *root, char *buf, size_t size)
 			char p[128];
 
 			if (v != NULL && v->type == VP_JSON_STRING)
-				append(buf, size, ", %s %s", keys[k],
+				vp_strappendf(buf, size, ", %s %s", keys[k],
 				       vp_printable(v->u.str.s, p, sizeof(p)));
 		}
 	}
@@ -125,11 +110,11 @@ static void infer_from_devlist(const char *run_dir, const char *id, char *buf,
 
 		if ((s = strstr(a, "path=")) != NULL &&
 		    strncmp(a, "socket,", 7) == 0)
-			append(buf, size, ", socket %.*s",
+			vp_strappendf(buf, size, ", socket %.*s",
 			       (int)strcspn(s + 5, ","), s + 5);
 		else if ((s = strstr(a, "host=")) != NULL &&
 			 strncmp(a, "vfio-pci,", 9) == 0)
-			append(buf, size, ", VF %.*s", (int)strcspn(s + 5, ","),
+			vp_strappendf(buf, size, ", VF %.*s", (int)strcspn(s + 5, ","),
 			       s + 5);
 	}
 	vp_devlist_free(&dl);

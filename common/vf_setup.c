@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,19 +86,6 @@ static bool is_claimed(char **claims, size_t n, const char *pci)
 	return false;
 }
 
-static void appendf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void appendf(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, size - used, fmt, ap);
-	va_end(ap);
-}
 
 /* First free VF of the network's PFs, or an error saying, PF by PF, why
  * none is free.  PFs are listed (addresses only) and VFs read one at a
@@ -118,7 +104,7 @@ static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
 		bool wrong_ids = false;
 
 		if (vp_sriov_pf_list(cfg->sysfs_root, s->pfs[p], &pf, &e) < 0) {
-			appendf(why, sizeof(why), "%s%s", why[0] ? "; " : "",
+			vp_strappendf(why, sizeof(why), "%s%s", why[0] ? "; " : "",
 				e.msg);
 			continue;
 		}
@@ -126,7 +112,7 @@ static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
 			vp_log_warn("PF %s (%s): %u virtfn link(s) lead nowhere",
 				    s->pfs[p], pf.pci, pf.n_dangling);
 		if (pf.numvfs == 0) {
-			appendf(why, sizeof(why),
+			vp_strappendf(why, sizeof(why),
 				"%sPF %s (%s): no VFs enabled (sriov_numvfs is "
 				"0)",
 				why[0] ? "; " : "", s->pfs[p], pf.pci);
@@ -168,7 +154,7 @@ static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
 			return 0;
 		}
 		if (wrong_ids)
-			appendf(why, sizeof(why),
+			vp_strappendf(why, sizeof(why),
 				"%sPF %s (%s): VFs are %04x:%04x, the network "
 				"wants %04x:%04x",
 				why[0] ? "; " : "", s->pfs[p], pf.pci,
@@ -176,7 +162,7 @@ static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
 				s->has_vendor ? s->vendor : pf.vendor,
 				s->has_device ? s->device : pf.device);
 		else
-			appendf(why, sizeof(why),
+			vp_strappendf(why, sizeof(why),
 				"%sPF %s (%s): all %zu VFs busy (%u held by "
 				"vnfplug, %u in use outside it)",
 				why[0] ? "; " : "", s->pfs[p], pf.pci, pf.n_vfs,
