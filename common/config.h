@@ -108,6 +108,11 @@ int vp_config_load(const char *path, struct vp_config *cfg, struct vp_err *err);
 int vp_config_parse(const char *buf, size_t len, struct vp_config *cfg,
 		    struct vp_err *err);
 void vp_config_free(struct vp_config *cfg);
+static inline void vp_config_freep(struct vp_config *p)
+{
+	vp_config_free(p);
+}
+#define _cleanup_config_ __attribute__((cleanup(vp_config_freep)))
 /* config_sriov.c: the "sriov" network object (called by config.c). */
 struct vp_json;
 int vp_config_parse_sriov(const struct vp_json *o, const char *prefix,

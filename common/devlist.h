@@ -34,5 +34,10 @@ int vp_devlist_load(const char *path, struct vp_devlist *dl,
 int vp_devlist_parse(const char *buf, size_t len, struct vp_devlist *dl,
 		     struct vp_err *err);
 void vp_devlist_free(struct vp_devlist *dl);
+static inline void vp_devlist_freep(struct vp_devlist *p)
+{
+	vp_devlist_free(p);
+}
+#define _cleanup_devlist_ __attribute__((cleanup(vp_devlist_freep)))
 
 #endif

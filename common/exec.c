@@ -15,20 +15,13 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 
 static char *const fixed_env[] = {
 	"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 	"LC_ALL=C",
 	NULL,
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct sink {
 	int fd;
@@ -78,7 +71,7 @@ int vp_exec(char *const argv[], unsigned timeout_ms, struct vp_exec_result *res,
 {
 	int out_p[2], err_p[2];
 	struct sink sinks[2] = { { -1, NULL, 0 }, { -1, NULL, 0 } };
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = vp_now_ms() + timeout_ms;
 	int open_pipes = 2, status = 0, timed_out = 0;
 	pid_t pid;
 
@@ -108,7 +101,7 @@ int vp_exec(char *const argv[], unsigned timeout_ms, struct vp_exec_result *res,
 	while (open_pipes > 0) {
 		struct pollfd pfd[2];
 		nfds_t n = 0;
-		long long left = deadline - now_ms();
+		long long left = deadline - vp_now_ms();
 		int r;
 
 		if (left <= 0) {
@@ -144,19 +137,19 @@ int vp_exec(char *const argv[], unsigned timeout_ms, struct vp_exec_result *res,
 	 * deadline still holds for a child that closed its output early */
 	if (!timed_out) {
 		int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-		long long left = deadline - now_ms();
+		long long left = deadline - vp_now_ms();
 
 		if (pfd >= 0) {
 			struct pollfd p = { pfd, POLLIN, 0 };
 
 			while (left > 0 && poll(&p, 1, (int)left) < 0 &&
 			       errno == EINTR)
-				left = deadline - now_ms();
+				left = deadline - vp_now_ms();
 			close(pfd);
 		} else {
 			/* no pidfd (kernel < 5.3): poll the exit status */
 			while (waitpid(pid, &status, WNOHANG) == 0 &&
-			       now_ms() < deadline)
+			       vp_now_ms() < deadline)
 				usleep(500);
 			if (kill(pid, 0) < 0)
 				goto reaped;

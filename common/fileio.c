@@ -66,8 +66,8 @@ int vp_read_fd(int fd, size_t max, char **out, size_t *len, struct vp_err *err)
 	return 0;
 }
 
-int vp_read_file_at(int dirfd, const char *name, size_t max, char **out,
-		    size_t *len, struct vp_err *err)
+static int read_file_at(int dirfd, const char *name, size_t max, char **out,
+			size_t *len, struct vp_err *err)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -89,7 +89,7 @@ int vp_read_file_at(int dirfd, const char *name, size_t max, char **out,
 int vp_read_file(const char *path, size_t max, char **out, size_t *len,
 		 struct vp_err *err)
 {
-	return vp_read_file_at(AT_FDCWD, path, max, out, len, err);
+	return read_file_at(AT_FDCWD, path, max, out, len, err);
 }
 
 static int fsync_parent(const char *path, struct vp_err *err)

@@ -24,10 +24,6 @@ int vp_read_fd(int fd, size_t max, char **out, size_t *len, struct vp_err *err);
 int vp_read_file(const char *path, size_t max, char **out, size_t *len,
 		 struct vp_err *err);
 
-/* Same, relative to an open directory fd. */
-int vp_read_file_at(int dirfd, const char *name, size_t max, char **out,
-		    size_t *len, struct vp_err *err);
-
 /* Replace `path` atomically with `data`. */
 int vp_write_file_atomic(const char *path, const void *data, size_t len,
 			 mode_t mode, struct vp_err *err);

@@ -220,17 +220,12 @@ static int gc_no_record(const struct vp_config *cfg, const struct vp_gc_opts *o,
 	return remove_dir(cfg, o, id, res, err);
 }
 
-static void record_freep(struct vp_record *r)
-{
-	vp_record_free(r);
-}
-
 /* One sandbox; the caller holds the lock. */
 static int gc_one(const struct vp_config *cfg, const struct vp_gc_opts *o,
 		  const char *id, long long now, struct vp_gc_result *res,
 		  struct vp_err *err)
 {
-	__attribute__((cleanup(record_freep))) struct vp_record rec = {0};
+	_cleanup_record_ struct vp_record rec = {0};
 	struct vp_liveness l;
 	struct vp_err why;
 	char what[LINE_MAX_];

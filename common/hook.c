@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "devlist.h"
 #include "fault.h"
 #include "fileio.h"
@@ -47,21 +48,6 @@ struct plan_port {
 	char port[16];
 	char socket[VP_SUN_PATH_MAX + 1];
 };
-
-static void request_freep(struct vp_request *r)
-{
-	vp_request_free(r);
-}
-
-static void devlist_freep(struct vp_devlist *d)
-{
-	vp_devlist_free(d);
-}
-
-static void record_freep(struct vp_record *r)
-{
-	vp_record_free(r);
-}
 
 static void lock_releasep(int *fd)
 {
@@ -130,18 +116,10 @@ static int plan(const struct vp_config *cfg, const struct vp_state *st,
  * runtime's hook timeout): each step gets what is left of it, capped by
  * its own bound, so a slow switch or probe makes prestart fail and undo
  * itself instead of being killed by the runtime half-way. */
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int budget(long long end, unsigned cap, const char *step,
 		  unsigned *out, struct vp_err *err)
 {
-	long long left = end - now_ms();
+	long long left = end - vp_now_ms();
 
 	if (left <= 0)
 		return vp_err_set(err, ETIMEDOUT,
@@ -219,7 +197,8 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 		o.timeout_ms = lc.timeout_ms;
 		if (it->net->type == VP_NET_SRIOV) {
 			if (!have_claims &&
-			    vp_vf_claims(cfg, &claims, &n_claims, err) < 0)
+			    vp_record_claims(cfg->run_dir, &claims, &n_claims,
+					     err) < 0)
 				return -1;
 			have_claims = true;
 			if (vp_vf_setup(&lc, st, it, (unsigned)i, rec, &claims,
@@ -275,12 +254,12 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 		const char *sandbox, const char *annotation,
 		struct vp_err *err)
 {
-	__attribute__((cleanup(request_freep))) struct vp_request req = { 0 };
-	__attribute__((cleanup(devlist_freep))) struct vp_devlist dl = { 0 };
-	__attribute__((cleanup(record_freep))) struct vp_record rec = { 0 };
+	_cleanup_request_ struct vp_request req = { 0 };
+	_cleanup_devlist_ struct vp_devlist dl = { 0 };
+	_cleanup_record_ struct vp_record rec = { 0 };
 	__attribute__((cleanup(lock_releasep))) int lock = -1;
 	struct plan_port ports[VP_REQUEST_MAX];
-	long long end = now_ms() + cfg->deadline_ms;
+	long long end = vp_now_ms() + cfg->deadline_ms;
 	unsigned wait = 0;
 	int rc;
 
@@ -344,7 +323,7 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 		const char *sandbox, struct vp_err *err)
 {
-	__attribute__((cleanup(record_freep))) struct vp_record rec = { 0 };
+	_cleanup_record_ struct vp_record rec = { 0 };
 	__attribute__((cleanup(lock_releasep))) int lock = -1;
 	_cleanup_free_ char *dir = vp_record_dir(cfg->run_dir, sandbox);
 	struct stat sb;
@@ -381,16 +360,6 @@ int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 	return vp_record_remove(cfg->run_dir, sandbox, err);
 }
 
-static void state_freep(struct vp_state *s)
-{
-	vp_state_free(s);
-}
-
-static void config_freep(struct vp_config *c)
-{
-	vp_config_free(c);
-}
-
 static int stage_from_status(const struct vp_state *st, enum vp_stage *stage,
 			     struct vp_err *err)
 {
@@ -410,8 +379,8 @@ static int stage_from_status(const struct vp_state *st, enum vp_stage *stage,
 
 int vp_hook_run(const struct vp_hook_opts *o, struct vp_err *err)
 {
-	__attribute__((cleanup(state_freep))) struct vp_state st = { 0 };
-	__attribute__((cleanup(config_freep))) struct vp_config cfg = { 0 };
+	_cleanup_state_ struct vp_state st = { 0 };
+	_cleanup_config_ struct vp_config cfg = { 0 };
 	_cleanup_free_ char *buf = NULL;
 	enum vp_stage stage = o->stage;
 	const char *annotation, *sandbox;

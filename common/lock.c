@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "fileio.h"
 
 int vp_lock_acquire(const char *run_dir, unsigned timeout_ms,
@@ -15,7 +15,7 @@ int vp_lock_acquire(const char *run_dir, unsigned timeout_ms,
 {
 	_cleanup_free_ char *path = vp_asprintf("%s/lock", run_dir);
 	_cleanup_close_ int fd = -1;
-	struct timespec start, now;
+	long long start;
 	long sleep_us = 500;
 
 	if (path == NULL)
@@ -25,18 +25,13 @@ int vp_lock_acquire(const char *run_dir, unsigned timeout_ms,
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return vp_err_set(err, errno, "open lock `%s`", path);
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	start = vp_now_ms();
 	for (;;) {
-		long long waited;
-
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return vp_steal_fd(&fd);
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return vp_err_set(err, errno, "lock `%s`", path);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited = (now.tv_sec - start.tv_sec) * 1000LL +
-			 (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (waited >= timeout_ms)
+		if (vp_now_ms() - start >= timeout_ms)
 			return vp_err_set(err, EBUSY,
 					  "vnfplug is busy: lock `%s` held by "
 					  "another hook for %u ms",

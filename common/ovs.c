@@ -58,27 +58,6 @@ static int vsctl(const struct vp_ovs *o, const char *const args[],
 	return 0;
 }
 
-int vp_ovs_bridge_exists(const struct vp_ovs *o, const char *bridge,
-			 bool *exists, struct vp_err *err)
-{
-	const char *args[] = { "br-exists", bridge, NULL };
-	struct vp_exec_result res;
-	int rc = vsctl(o, args, &res, err);
-
-	/* br-exists: 0 exists, 2 does not, anything else is an error */
-	if (rc < 0 && res.status == 2) {
-		vp_err_clear(err);
-		*exists = false;
-		rc = 0;
-	} else if (rc == 0) {
-		*exists = true;
-	}
-	vp_exec_result_free(&res);
-	if (rc < 0)
-		return vp_err_wrap(err, "bridge `%s` on `%s`", bridge, o->db);
-	return 0;
-}
-
 int vp_ovs_add_vhost_port(const struct vp_ovs *o, const char *bridge,
 			  const char *port, const char *socket_path,
 			  unsigned queues, struct vp_err *err)

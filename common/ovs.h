@@ -4,8 +4,6 @@
 #ifndef VP_OVS_H
 #define VP_OVS_H
 
-#include <stdbool.h>
-
 #include "err.h"
 
 struct vp_ovs {
@@ -14,9 +12,8 @@ struct vp_ovs {
 	unsigned timeout_ms;
 };
 
-/* The bridge must exist (vnfplug never creates or deletes bridges). */
-int vp_ovs_bridge_exists(const struct vp_ovs *o, const char *bridge,
-			 bool *exists, struct vp_err *err);
+/* The bridge must exist (vnfplug never creates or deletes bridges);
+ * add-port's own "no bridge named X" reports a missing one. */
 int vp_ovs_add_vhost_port(const struct vp_ovs *o, const char *bridge,
 			  const char *port, const char *socket_path,
 			  unsigned queues, struct vp_err *err);

@@ -101,6 +101,11 @@ int vp_record_parse(const char *buf, size_t len, struct vp_record *rec,
 int vp_record_serialize(const struct vp_record *rec, char **out, size_t *len,
 			struct vp_err *err);
 void vp_record_free(struct vp_record *rec);
+static inline void vp_record_freep(struct vp_record *p)
+{
+	vp_record_free(p);
+}
+#define _cleanup_record_ __attribute__((cleanup(vp_record_freep)))
 void vp_resource_free(struct vp_resource *r);
 
 #endif

@@ -51,6 +51,11 @@ int vp_request_parse(const char *annotation, struct vp_request *req,
 int vp_request_resolve(struct vp_request *req, const struct vp_config *cfg,
 		       const char *sandbox_id, struct vp_err *err);
 void vp_request_free(struct vp_request *req);
+static inline void vp_request_freep(struct vp_request *p)
+{
+	vp_request_free(p);
+}
+#define _cleanup_request_ __attribute__((cleanup(vp_request_freep)))
 
 /* Stable locally administered unicast MAC for (sandbox, index): 02:xx:..
  * from a hash of both, so restarts of the same sandbox get the same MAC. */

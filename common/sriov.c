@@ -387,16 +387,8 @@ static int pf_resolve(const char *root, const char *pf, struct vp_pf *p,
 }
 
 /* Append every VF whose virtfn link resolves; count the others. */
-static bool in_list(char *const *list, size_t n, const char *pci)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(list[i], pci) == 0)
-			return true;
-	return false;
-}
-
 static int pf_load_vfs(const char *root, const char *pfdir, struct vp_pf *p,
-		       char *const *skip, size_t n_skip, struct vp_err *err)
+		       bool details, struct vp_err *err)
 {
 	_cleanup_free_ struct vp_vf *vfs = NULL;
 	bool have_ids = false;
@@ -425,10 +417,9 @@ static int pf_load_vfs(const char *root, const char *pfdir, struct vp_pf *p,
 			p->n_dangling++;
 			continue;
 		}
-		/* a VF the caller already holds: its address is all that
-		 * is needed, and reading the rest of 256 VFs is what makes
-		 * allocation slow */
-		if (n_skip == SIZE_MAX || in_list(skip, n_skip, vf->pci)) {
+		/* listing only: the allocator reads VFs one at a time, and
+		 * reading all of 256 VFs is what made allocation slow */
+		if (!details) {
 			vf->index = i;
 			vf->iommu_group = -1;
 			vf->skipped = true;
@@ -461,47 +452,62 @@ static int pf_load_vfs(const char *root, const char *pfdir, struct vp_pf *p,
 	return 0;
 }
 
+/* sriov_numvfs / sriov_totalvfs; a PF without them is not SR-IOV capable */
+static int read_vf_count(const char *dir, const char *name, unsigned *out,
+			 struct vp_err *err)
+{
+	char buf[32];
+	int rc = read_attr(dir, name, buf, sizeof(buf), err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return vp_err_set(err, 0, "not SR-IOV capable (no %s)", name);
+	return parse_uint(name, buf, VF_MAX, out, err);
+}
+
 static int pf_load(const char *root, const char *pf, struct vp_pf *p,
-		   char *const *skip, size_t n_skip, struct vp_err *err)
+		   bool details, struct vp_err *err)
 {
 	_cleanup_free_ char *dir = NULL;
-	char buf[32];
-	int rc;
 
 	if (pf_resolve(root, pf, p, err) < 0)
 		return -1;
 	dir = dev_path(root, p->pci);
 	if (dir == NULL)
 		return vp_err_set(err, ENOMEM, "sysfs");
-	rc = read_attr(dir, "sriov_numvfs", buf, sizeof(buf), err);
-	if (rc < 0)
+	if (read_vf_count(dir, "sriov_numvfs", &p->numvfs, err) < 0 ||
+	    read_vf_count(dir, "sriov_totalvfs", &p->totalvfs, err) < 0)
 		return -1;
-	if (rc == 0)
-		return vp_err_set(err, 0,
-				  "not SR-IOV capable (no sriov_numvfs)");
-	if (parse_uint("sriov_numvfs", buf, VF_MAX, &p->numvfs, err) < 0)
-		return -1;
-	rc = read_attr(dir, "sriov_totalvfs", buf, sizeof(buf), err);
-	if (rc < 0)
-		return -1;
-	if (rc == 0)
-		return vp_err_set(err, 0,
-				  "not SR-IOV capable (no sriov_totalvfs)");
-	if (parse_uint("sriov_totalvfs", buf, VF_MAX, &p->totalvfs, err) < 0)
-		return -1;
-	return pf_load_vfs(root, dir, p, skip, n_skip, err);
+	return pf_load_vfs(root, dir, p, details, err);
+}
+
+static int pf_load_named(const char *sysfs_root, const char *pf, bool details,
+			 struct vp_pf *out, struct vp_err *err)
+{
+	struct vp_pf p;
+	char pb[VP_PRINTABLE_MAX];
+
+	memset(&p, 0, sizeof(p));
+	if (pf_load(sysfs_root, pf, &p, details, err) < 0) {
+		vp_sriov_pf_free(&p);
+		return vp_err_wrap(err, "PF `%s`",
+				   vp_printable(pf, pb, sizeof(pb)));
+	}
+	*out = p;
+	return 0;
 }
 
 int vp_sriov_pf_load(const char *sysfs_root, const char *pf, struct vp_pf *out,
 		     struct vp_err *err)
 {
-	return vp_sriov_pf_load_skip(sysfs_root, pf, NULL, 0, out, err);
+	return pf_load_named(sysfs_root, pf, true, out, err);
 }
 
 int vp_sriov_pf_list(const char *sysfs_root, const char *pf, struct vp_pf *out,
 		     struct vp_err *err)
 {
-	return vp_sriov_pf_load_skip(sysfs_root, pf, NULL, SIZE_MAX, out, err);
+	return pf_load_named(sysfs_root, pf, false, out, err);
 }
 
 int vp_sriov_vf_ids(const char *sysfs_root, const char *pci, uint16_t *vendor,
@@ -517,23 +523,6 @@ int vp_sriov_vf_ids(const char *sysfs_root, const char *pci, uint16_t *vendor,
 	if (read_id(dir, "vendor", vendor, err) < 0 ||
 	    read_id(dir, "device", device, err) < 0)
 		return vp_err_wrap(err, "VF %s", pci);
-	return 0;
-}
-
-int vp_sriov_pf_load_skip(const char *sysfs_root, const char *pf,
-			  char *const *skip, size_t n_skip, struct vp_pf *out,
-			  struct vp_err *err)
-{
-	struct vp_pf p;
-	char pb[VP_PRINTABLE_MAX];
-
-	memset(&p, 0, sizeof(p));
-	if (pf_load(sysfs_root, pf, &p, skip, n_skip, err) < 0) {
-		vp_sriov_pf_free(&p);
-		return vp_err_wrap(err, "PF `%s`",
-				   vp_printable(pf, pb, sizeof(pb)));
-	}
-	*out = p;
 	return 0;
 }
 

@@ -25,8 +25,8 @@ struct vp_vf {
 	char driver[64];              /* "" when unbound */
 	char driver_override[64];     /* "" when not set */
 	int iommu_group;              /* -1 when none */
-	bool skipped;                 /* in the skip list: only index and pci
-				       * were read */
+	bool skipped;                 /* listed only (vp_sriov_pf_list): index
+				       * and pci, nothing else, were read */
 };
 
 struct vp_pf {
@@ -51,13 +51,7 @@ struct vp_pf {
  * written on success. */
 int vp_sriov_pf_load(const char *sysfs_root, const char *pf, struct vp_pf *out,
 		     struct vp_err *err);
-/* The same, but VFs whose PCI address is in `skip` (e.g. claimed by a
- * record) are listed with index and address only (skipped = true): their
- * links, driver, netdev and group are not read. */
-int vp_sriov_pf_load_skip(const char *sysfs_root, const char *pf,
-			  char *const *skip, size_t n_skip, struct vp_pf *out,
-			  struct vp_err *err);
-/* Only the PF and its VFs' indexes and addresses (every VF skipped, no
+/* Only the PF and its VFs' indexes and addresses (every VF `skipped`, no
  * vendor/device): the allocator then reads VFs one by one
  * (vp_sriov_vf_refresh) until one is free. */
 int vp_sriov_pf_list(const char *sysfs_root, const char *pf, struct vp_pf *out,

@@ -44,6 +44,11 @@ int vp_state_parse(const char *buf, size_t len, struct vp_state *st,
 int vp_state_complete(struct vp_state *st, const char *proc_root,
 		      struct vp_err *err);
 void vp_state_free(struct vp_state *st);
+static inline void vp_state_freep(struct vp_state *p)
+{
+	vp_state_free(p);
+}
+#define _cleanup_state_ __attribute__((cleanup(vp_state_freep)))
 
 /* Value of an annotation, NULL when absent. */
 const char *vp_state_annotation(const struct vp_state *st, const char *key);

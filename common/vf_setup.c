@@ -27,14 +27,6 @@
 #include "vfio.h"
 #include "vfnl.h"
 
-int vp_vf_claims(const struct vp_config *cfg, char ***pcis, size_t *n,
-		 struct vp_err *err)
-{
-	/* the claims files, not the records: a few bytes per sandbox, and
-	 * they outlive a record.json that became unreadable */
-	return vp_record_claims(cfg->run_dir, pcis, n, err);
-}
-
 static bool has_prefix(const char *s, const char *p)
 {
 	return strncmp(s, p, strlen(p)) == 0;

@@ -14,11 +14,6 @@
 #include "request.h"
 #include "state.h"
 
-/* VF PCI addresses claimed by any sandbox (NULL-terminated), from the
- * sandboxes' claims files (record.h). */
-int vp_vf_claims(const struct vp_config *cfg, char ***pcis, size_t *n,
-		 struct vp_err *err);
-
 /* vfio or netns for this container (vnfplug.json(5), "mode"). */
 enum vp_sriov_mode vp_vf_mode(const struct vp_sriov_net *s,
 			      const struct vp_state *st,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "fileio.h"
 #include "sriov.h"
 #include "validate.h"
@@ -56,21 +57,13 @@ static int attr_write(const char *path, const char *value, struct vp_err *err)
 	return vp_err_set(err, errno, "write `%s` to `%s`", value, path);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Poll <dev>/driver until it is `want` ("" = unbound) or timeout_ms passed;
  * cur receives the last driver seen.  Returns 1 on match, 0 on timeout. */
 static int wait_driver(const char *root, const char *pci, const char *want,
 		       unsigned timeout_ms, char *cur, size_t size,
 		       struct vp_err *err)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = vp_now_ms() + timeout_ms;
 
 	for (;;) {
 		const struct timespec pause = {0, POLL_MS * 1000000L};
@@ -79,7 +72,7 @@ static int wait_driver(const char *root, const char *pci, const char *want,
 			return -1;
 		if (strcmp(cur, want) == 0)
 			return 1;
-		if (now_ms() >= deadline)
+		if (vp_now_ms() >= deadline)
 			return 0;
 		nanosleep(&pause, NULL);
 	}

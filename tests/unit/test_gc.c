@@ -33,27 +33,13 @@ struct fx {
 	size_t out_len;
 };
 
-/* Fake ovs-vsctl: appends its arguments (after --db/--timeout) to
- * <dir>/vsctl.log; del-port fails while <dir>/fail-del exists. */
-static const char fake_vsctl[] = "#!/bin/sh\n"
-				 "d=$(dirname \"$0\")\n"
-				 "shift 2\n"
-				 "echo \"$*\" >> \"$d/vsctl.log\"\n"
-				 "case \"$*\" in\n"
-				 "*del-port*) [ -e \"$d/fail-del\" ] && { echo "
-				 "'ovs-vsctl: db down' >&2; exit 1; };;\n"
-				 "esac\n"
-				 "exit 0\n";
-
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct vp_err err;
-	char path[300];
 
 	f->dir = tu_mkdtemp();
-	snprintf(path, sizeof(path), "%s/ovs-vsctl", f->dir);
-	tu_write(path, fake_vsctl, 0755);
+	tu_fake_vsctl(f->dir);
 	snprintf(f->log, sizeof(f->log), "%s/vsctl.log", f->dir);
 	snprintf(f->cfgtext, sizeof(f->cfgtext),
 		 "{\"run_dir\":\"%s/run\",\"ovs_vsctl\":\"%s/ovs-vsctl\","

@@ -32,32 +32,13 @@ struct fx {
 	char log[300];
 };
 
-/* Fake ovs-vsctl: appends its arguments (after --db/--timeout) to
- * <dir>/vsctl.log; exits 1 when <dir>/fail-<n> exists for the n-th
- * add-port (1-based); br-exists fails with 2 when <dir>/no-bridge exists. */
-static const char fake_vsctl[] =
-	"#!/bin/sh\n"
-	"d=$(dirname \"$0\")\n"
-	"shift 2\n"
-	"echo \"$*\" >> \"$d/vsctl.log\"\n"
-	"case \"$1\" in\n"
-	"br-exists) [ -e \"$d/no-bridge\" ] && exit 2; exit 0;;\n"
-	"add-port) [ -e \"$d/no-bridge\" ] && { echo \"ovs-vsctl: no bridge named $2\" >&2; exit 1; }\n"
-	"  [ -e \"$d/slow\" ] && sleep 3\n"
-	"  n=$(grep -c '^add-port' \"$d/vsctl.log\");\n"
-	"  if [ -e \"$d/fail-$n\" ]; then echo \"ovs-vsctl: boom $n\" >&2; exit 1; fi;;\n"
-	"esac\n"
-	"exit 0\n";
-
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct vp_err err;
-	char path[300];
 
 	f->dir = tu_mkdtemp();
-	snprintf(path, sizeof(path), "%s/ovs-vsctl", f->dir);
-	tu_write(path, fake_vsctl, 0755);
+	tu_fake_vsctl(f->dir);
 	snprintf(f->log, sizeof(f->log), "%s/vsctl.log", f->dir);
 	snprintf(f->cfgtext, sizeof(f->cfgtext),
 		 "{\"run_dir\":\"%s/run\",\"ovs_vsctl\":\"%s/ovs-vsctl\","

@@ -57,3 +57,27 @@ int tu_exists(const char *path)
 
 	return lstat(path, &st) == 0;
 }
+
+void tu_fake_vsctl(const char *dir)
+{
+	static const char script[] =
+		"#!/bin/sh\n"
+		"d=$(dirname \"$0\")\n"
+		"shift 2\n"
+		"echo \"$*\" >> \"$d/vsctl.log\"\n"
+		"case \"$*\" in\n"
+		"*del-port*) [ -e \"$d/fail-del\" ] &&\n"
+		"  { echo 'ovs-vsctl: db down' >&2; exit 1; };;\n"
+		"add-port*) [ -e \"$d/no-bridge\" ] &&\n"
+		"  { echo \"ovs-vsctl: no bridge named $2\" >&2; exit 1; }\n"
+		"  [ -e \"$d/slow\" ] && sleep 3\n"
+		"  n=$(grep -c '^add-port' \"$d/vsctl.log\")\n"
+		"  if [ -e \"$d/fail-$n\" ]; then\n"
+		"    echo \"ovs-vsctl: boom $n\" >&2; exit 1; fi;;\n"
+		"esac\n"
+		"exit 0\n";
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/ovs-vsctl", dir);
+	tu_write(path, script, 0755);
+}

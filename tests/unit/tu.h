@@ -15,4 +15,12 @@ char *tu_read(const char *path);
 /* Does `path` exist (lstat)? */
 int tu_exists(const char *path);
 
+/* A scripted ovs-vsctl at <dir>/ovs-vsctl for the hook and gc unit tests.
+ * It appends its arguments (after --db/--timeout) to <dir>/vsctl.log and
+ * fails on demand: add-port with "no bridge named X" while <dir>/no-bridge
+ * exists, the n-th add-port (1-based) while <dir>/fail-<n> exists,
+ * del-port while <dir>/fail-del exists; add-port sleeps 3 s while
+ * <dir>/slow exists. */
+void tu_fake_vsctl(const char *dir);
+
 #endif
