@@ -23,6 +23,8 @@
 #include "validate.h"
 
 #define CMDLINE_MAX (128 * 1024)
+/* How much of a path from the runtime (the bundle) a message shows. */
+#define PATH_SHOWN 160
 
 /* Each runtime's own pair of keys (state.h). */
 static const struct runtime_keys {
@@ -299,6 +301,7 @@ static int complete_from_bundle(struct vp_state *st, struct vp_err *err)
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_json_ struct vp_json *doc = NULL;
 	const struct vp_json *v;
+	char shown[PATH_SHOWN];
 	size_t len;
 
 	path = vp_asprintf("%s/config.json", st->bundle);
@@ -312,18 +315,22 @@ static int complete_from_bundle(struct vp_state *st, struct vp_err *err)
 		return vp_err_wrap(err, "bundle config");
 	}
 	if (vp_json_parse(buf, len, &doc, err) < 0)
-		return vp_err_wrap(err, "bundle config `%s`", path);
+		return vp_err_wrap(err, "bundle config `%s`",
+				   vp_printable(path, shown, sizeof(shown)));
 	if (doc->type != VP_JSON_OBJECT)
 		return vp_err_set(err, 0,
 				  "bundle config `%s`: must be a JSON object, "
 				  "got %s",
-				  path, vp_json_type_name(doc->type));
+				  vp_printable(path, shown, sizeof(shown)),
+				  vp_json_type_name(doc->type));
 	v = vp_json_get(doc, "annotations");
 	if (v == NULL || v->type == VP_JSON_NULL)
 		return 0;
 	if (parse_annotations(v, "config.json", &st->annotations,
 			      &st->n_annotations, err) < 0)
-		return vp_err_wrap(err, "bundle `%s`", st->bundle);
+		return vp_err_wrap(err, "bundle `%s`",
+				   vp_printable(st->bundle, shown,
+						sizeof(shown)));
 	return 0;
 }
 
@@ -500,6 +507,7 @@ int vp_state_netns_path(const struct vp_state *st, char **out,
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_json_ struct vp_json *doc = NULL;
 	const struct vp_json *ns;
+	char shown[PATH_SHOWN];
 	size_t len;
 
 	*out = NULL;
@@ -516,7 +524,8 @@ int vp_state_netns_path(const struct vp_state *st, char **out,
 		return vp_err_wrap(err, "bundle config");
 	}
 	if (vp_json_parse(buf, len, &doc, err) < 0)
-		return vp_err_wrap(err, "bundle config `%s`", path);
+		return vp_err_wrap(err, "bundle config `%s`",
+				   vp_printable(path, shown, sizeof(shown)));
 	/* linux.namespaces: [{"type":"network","path":"/run/netns/x"}, ...] */
 	ns = vp_json_get(vp_json_get(doc, "linux"), "namespaces");
 	if (ns == NULL || ns->type != VP_JSON_ARRAY)

@@ -483,6 +483,40 @@ static void test_cmdline_failures(void **state)
 	vp_state_free(&st);
 }
 
+/* A bundle path is the runtime's (a plain runc user's) text: messages
+ * show it printable. */
+static void test_bundle_path_printable(void **state)
+{
+	struct fx *fx = *state;
+	struct vp_state st;
+	struct vp_err err = {0};
+	char text[512];
+
+	tu_mkdir_in(fx->dir, "b\033[2J\r");
+	{
+		char *dir = tu_join(fx->dir, "b\033[2J\r");
+
+		tu_write_bytes(dir, "config.json", "[]", 2);
+		free(dir);
+	}
+	snprintf(text, sizeof(text),
+		 "{\"id\":\"c\",\"bundle\":\"%s/b\\u001b[2J\\r\"}", fx->dir);
+	parse_ok(text, &st);
+	tu_assert_err(vp_state_complete(&st, fx->proc, &err), err,
+		      "/b?[2J?/config.json`: must be a JSON object, got array");
+	vp_state_free(&st);
+
+	tu_write_bytes(fx->bundle, "config.json", "{\"annotations\":[", 16);
+	snprintf(text, sizeof(text), "{\"id\":\"c\",\"bundle\":\"%s\"}",
+		 fx->bundle);
+	parse_ok(text, &st);
+	tu_assert_err(vp_state_complete(&st, fx->proc, &err), err,
+		      "bundle config `");
+	for (const char *p = err.msg; *p; p++)
+		assert_true(*p >= 0x20 && *p < 0x7f);
+	vp_state_free(&st);
+}
+
 /* The sandbox a state names, with the runtime and type it came from. */
 static void sandbox_ok(const char *text, const char *id, const char *runtime,
 		       const char *type)
@@ -698,6 +732,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cmdline_bundle_from_cwd, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_cmdline_failures, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_bundle_path_printable, setup,
 					    teardown),
 	    cmocka_unit_test(test_sandbox_id),
 	    cmocka_unit_test_setup_teardown(test_is_owner, setup, teardown),
