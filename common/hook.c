@@ -292,9 +292,15 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 		if (vp_record_remove(cfg->run_dir, sandbox, err) < 0)
 			return -1;
 	} else if (rc == 1 && rec.complete) {
-		/* Kata runs prestart for every container of the pod */
+		/* Kata runs prestart for every container of the pod; whoever
+		 * this is, it gets nothing and changes nothing */
+		char who[VP_PRINTABLE_MAX];
+
 		vp_log_info("sandbox already set up by container %s; nothing "
-			    "to do", rec.container ? rec.container : "?");
+			    "to do",
+			    rec.container ? vp_printable(rec.container, who,
+							 sizeof(who))
+					  : "?");
 		return 0;
 	} else if (rc == 1) {
 		/* the lock is free, so the hook that wrote this died */
@@ -327,6 +333,7 @@ int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 	__attribute__((cleanup(lock_releasep))) int lock = -1;
 	_cleanup_free_ char *dir = vp_record_dir(cfg->run_dir, sandbox);
 	struct stat sb;
+	char why[256];
 	int rc;
 
 	if (dir == NULL)
@@ -344,10 +351,17 @@ int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 	}
 	if (rc == 0)
 		return vp_record_remove(cfg->run_dir, sandbox, err);
-	/* another container of the pod stopping does not end the sandbox */
-	if (!vp_state_is_sandbox_owner(st) && rec.container != NULL &&
-	    (st->id == NULL || strcmp(rec.container, st->id) != 0))
+	/* Only the container that set the sandbox up ends it: another
+	 * container of the pod stopping, or one that merely names this
+	 * sandbox in its annotations, releases nothing (gc judges by
+	 * liveness what no owner released). */
+	if (!vp_state_is_owner(st, cfg->proc_root, rec.container,
+			       rec.owner_pid, rec.owner_start, why,
+			       sizeof(why))) {
+		vp_log_debug("not the sandbox's owner, releasing nothing: %s",
+			     why);
 		return 0;
+	}
 	if (vp_sandbox_restrict(vp_sandbox_needs_record(&rec), err) < 0)
 		return -1;
 	if (vp_release(cfg, &rec, err) < 0) {
@@ -363,6 +377,8 @@ int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 static int stage_from_status(const struct vp_state *st, enum vp_stage *stage,
 			     struct vp_err *err)
 {
+	char buf[VP_PRINTABLE_MAX];
+
 	if (st->status == NULL)
 		return vp_err_set(err, 0, "stage `auto` needs a `status` in the "
 					  "state; name the stage instead");
@@ -373,7 +389,8 @@ static int stage_from_status(const struct vp_state *st, enum vp_stage *stage,
 		*stage = VP_STAGE_POSTSTOP;
 	else
 		return vp_err_set(err, 0, "stage `auto`: status `%s` is neither "
-					  "created nor stopped", st->status);
+					  "created nor stopped",
+				  vp_printable(st->status, buf, sizeof(buf)));
 	return 0;
 }
 

@@ -47,6 +47,13 @@ void vp_log(enum vp_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Messages quote container-controlled text, which the call sites
+	 * pass through vp_printable(); this catches any they missed, so a
+	 * container can never put a terminal escape or a forged line into
+	 * the runtime's log. */
+	for (char *p = msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
 	/* one write per line so concurrent hooks don't interleave */
 	if (log_sandbox[0] != '\0')
 		fprintf(stderr, "%s[%s]: %s: %s\n", log_prog, log_sandbox,

@@ -184,6 +184,15 @@ static int parse_item(const struct vp_json *o, size_t i,
 			    "%s: `%s` is not a valid interface "
 			    "name (1-15 of A-Z a-z 0-9 _ . -)",
 			    path, vp_printable(v->u.str.s, buf, sizeof(buf)));
+		/* the name reaches tools' command lines (ip, ethtool in the
+		 * container, the operator's scripts) as an argument */
+		if (v->u.str.s[0] == '-')
+			return vp_err_set(err, 0,
+					  "%s: `%s` starts with `-`, which "
+					  "would read as an option",
+					  path,
+					  vp_printable(v->u.str.s, buf,
+						       sizeof(buf)));
 		if (strcmp(v->u.str.s, "lo") == 0)
 			return vp_err_set(err, 0,
 					  "%s: `lo` is the container's "

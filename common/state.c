@@ -19,20 +19,26 @@
 #include "cleanup.h"
 #include "fileio.h"
 #include "json.h"
+#include "proc.h"
 #include "validate.h"
 
 #define CMDLINE_MAX (128 * 1024)
+/* How much of a path from the runtime (the bundle) a message shows. */
+#define PATH_SHOWN 160
 
-static const char *const sandbox_id_keys[] = {
-    "io.kubernetes.cri.sandbox-id",
-    "io.kubernetes.cri-o.SandboxID",
-    "io.kubernetes.sandbox.id",
+/* Each runtime's own pair of keys (state.h). */
+static const struct runtime_keys {
+	const char *name;
+	const char *id_key;
+	const char *type_key;
+} runtimes[] = {
+    {"containerd", "io.kubernetes.cri.sandbox-id",
+     "io.kubernetes.cri.container-type"},
+    {"CRI-O", "io.kubernetes.cri-o.SandboxID",
+     "io.kubernetes.cri-o.ContainerType"},
+    {"Docker", "io.kubernetes.sandbox.id", "io.kubernetes.docker.type"},
 };
-
-static const char *const container_type_keys[] = {
-    "io.kubernetes.cri.container-type",
-    "io.kubernetes.cri-o.ContainerType",
-};
+#define N_RUNTIMES (sizeof(runtimes) / sizeof(runtimes[0]))
 
 /* Flags of runc-style runtimes (urfave/cli) that take a value, so that
  * the value is not mistaken for the container id.  Booleans need not be
@@ -295,6 +301,7 @@ static int complete_from_bundle(struct vp_state *st, struct vp_err *err)
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_json_ struct vp_json *doc = NULL;
 	const struct vp_json *v;
+	char shown[PATH_SHOWN];
 	size_t len;
 
 	path = vp_asprintf("%s/config.json", st->bundle);
@@ -308,18 +315,22 @@ static int complete_from_bundle(struct vp_state *st, struct vp_err *err)
 		return vp_err_wrap(err, "bundle config");
 	}
 	if (vp_json_parse(buf, len, &doc, err) < 0)
-		return vp_err_wrap(err, "bundle config `%s`", path);
+		return vp_err_wrap(err, "bundle config `%s`",
+				   vp_printable(path, shown, sizeof(shown)));
 	if (doc->type != VP_JSON_OBJECT)
 		return vp_err_set(err, 0,
 				  "bundle config `%s`: must be a JSON object, "
 				  "got %s",
-				  path, vp_json_type_name(doc->type));
+				  vp_printable(path, shown, sizeof(shown)),
+				  vp_json_type_name(doc->type));
 	v = vp_json_get(doc, "annotations");
 	if (v == NULL || v->type == VP_JSON_NULL)
 		return 0;
 	if (parse_annotations(v, "config.json", &st->annotations,
 			      &st->n_annotations, err) < 0)
-		return vp_err_wrap(err, "bundle `%s`", st->bundle);
+		return vp_err_wrap(err, "bundle `%s`",
+				   vp_printable(st->bundle, shown,
+						sizeof(shown)));
 	return 0;
 }
 
@@ -367,50 +378,126 @@ const char *vp_state_annotation(const struct vp_state *st, const char *key)
 	return NULL;
 }
 
-int vp_state_sandbox_id(const struct vp_state *st, const char **out,
-			struct vp_err *err)
+/* Docker says "podsandbox" where the CRI runtimes say "sandbox". */
+static const char *type_norm(const char *type)
 {
-	char buf[VP_PRINTABLE_MAX];
-	const char *id = NULL, *from = "container id";
+	return strcmp(type, "podsandbox") == 0 ? "sandbox" : type;
+}
 
-	for (size_t i = 0;
-	     i < sizeof(sandbox_id_keys) / sizeof(*sandbox_id_keys); i++) {
-		id = vp_state_annotation(st, sandbox_id_keys[i]);
-		if (id != NULL) {
-			from = sandbox_id_keys[i];
-			break;
+/* Keys of two runtimes that both give a value must give the same one. */
+static int check_agree(const char *key_a, const char *a, const char *key_b,
+		       const char *b, bool is_type, struct vp_err *err)
+{
+	char ba[VP_PRINTABLE_MAX], bb[VP_PRINTABLE_MAX];
+
+	if (a == NULL || b == NULL)
+		return 0;
+	if (is_type ? strcmp(type_norm(a), type_norm(b)) == 0
+		    : strcmp(a, b) == 0)
+		return 0;
+	return vp_err_set(err, 0,
+			  "annotations of two runtimes disagree: %s is `%s`, "
+			  "%s is `%s` (a pod annotation must not name "
+			  "another sandbox or container type than its "
+			  "runtime's)",
+			  key_a, vp_printable(a, ba, sizeof(ba)), key_b,
+			  vp_printable(b, bb, sizeof(bb)));
+}
+
+int vp_state_sandbox(const struct vp_state *st, struct vp_sandbox_ref *ref,
+		     struct vp_err *err)
+{
+	const char *ids[N_RUNTIMES], *types[N_RUNTIMES];
+	char buf[VP_PRINTABLE_MAX];
+	int pick = -1;
+
+	memset(ref, 0, sizeof(*ref));
+	if (st->id == NULL)
+		return vp_err_set(err, 0, "OCI state has no container id");
+	for (size_t i = 0; i < N_RUNTIMES; i++) {
+		ids[i] = vp_state_annotation(st, runtimes[i].id_key);
+		types[i] = vp_state_annotation(st, runtimes[i].type_key);
+		for (size_t j = 0; j < i; j++) {
+			if (check_agree(runtimes[j].id_key, ids[j],
+					runtimes[i].id_key, ids[i], false,
+					err) < 0 ||
+			    check_agree(runtimes[j].type_key, types[j],
+					runtimes[i].type_key, types[i], true,
+					err) < 0)
+				return -1;
 		}
 	}
-	if (id == NULL)
-		id = st->id;
-	if (id == NULL)
-		return vp_err_set(err, 0,
-				  "OCI state has no container id and no "
-				  "sandbox-id annotation");
-	if (!vp_valid_sandbox_id(id))
+	/* they agree: take the pair that is most complete (the runtime's
+	 * own sets both), a sandbox id before a type alone */
+	for (size_t i = 0, best = 0; i < N_RUNTIMES; i++) {
+		size_t score = (ids[i] ? 2u : 0u) + (types[i] ? 1u : 0u);
+
+		if (score > best) {
+			best = score;
+			pick = (int)i;
+		}
+	}
+	ref->id = st->id;
+	if (pick >= 0) {
+		ref->runtime = runtimes[pick].name;
+		ref->type = types[pick];
+		if (ids[pick] != NULL) {
+			ref->id = ids[pick];
+			ref->key = runtimes[pick].id_key;
+		}
+	}
+	if (!vp_valid_sandbox_id(ref->id))
 		return vp_err_set(err, 0,
 				  "%s: `%s` is not a valid sandbox id (1-128 "
 				  "of A-Z a-z 0-9 _ . -, starting with a "
 				  "letter or digit)",
-				  from, vp_printable(id, buf, sizeof(buf)));
-	*out = id;
+				  ref->key ? ref->key : "container id",
+				  vp_printable(ref->id, buf, sizeof(buf)));
 	return 0;
 }
 
-bool vp_state_is_sandbox_owner(const struct vp_state *st)
+int vp_state_sandbox_id(const struct vp_state *st, const char **out,
+			struct vp_err *err)
 {
-	const char *type = NULL, *sid;
-	struct vp_err err;
+	struct vp_sandbox_ref ref;
 
-	for (size_t i = 0; type == NULL && i < sizeof(container_type_keys) /
-						   sizeof(*container_type_keys);
-	     i++)
-		type = vp_state_annotation(st, container_type_keys[i]);
-	if (type == NULL || strcmp(type, "sandbox") == 0 ||
-	    strcmp(type, "podsandbox") == 0)
-		return true;
-	return st->id != NULL && vp_state_sandbox_id(st, &sid, &err) == 0 &&
-	       strcmp(st->id, sid) == 0;
+	if (vp_state_sandbox(st, &ref, err) < 0)
+		return -1;
+	*out = ref.id;
+	return 0;
+}
+
+bool vp_state_is_owner(const struct vp_state *st, const char *proc_root,
+		       const char *owner, int owner_pid,
+		       unsigned long long owner_start, char *why, size_t size)
+{
+	char ba[VP_PRINTABLE_MAX], bb[VP_PRINTABLE_MAX];
+	unsigned long long start;
+	struct vp_err e;
+
+	if (owner == NULL) {
+		snprintf(why, size, "the record names no owner container");
+		return false;
+	}
+	if (st->id == NULL || strcmp(st->id, owner) != 0) {
+		snprintf(why, size, "container %s is not %s, which set it up",
+			 vp_printable(st->id, ba, sizeof(ba)),
+			 vp_printable(owner, bb, sizeof(bb)));
+		return false;
+	}
+	/* a dead pid is what a poststop normally sees; a living one with
+	 * another start time is a reused pid, not the owner */
+	if (st->pid > 0 && st->pid == owner_pid && owner_start != 0 &&
+	    vp_proc_start_time(proc_root ? proc_root : "/proc", st->pid,
+			       &start, &e) == 0 &&
+	    start != owner_start) {
+		snprintf(why, size,
+			 "pid %d of container %s is no longer the process "
+			 "that set it up",
+			 st->pid, vp_printable(st->id, ba, sizeof(ba)));
+		return false;
+	}
+	return true;
 }
 
 int vp_state_netns_path(const struct vp_state *st, char **out,
@@ -420,6 +507,7 @@ int vp_state_netns_path(const struct vp_state *st, char **out,
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_json_ struct vp_json *doc = NULL;
 	const struct vp_json *ns;
+	char shown[PATH_SHOWN];
 	size_t len;
 
 	*out = NULL;
@@ -436,7 +524,8 @@ int vp_state_netns_path(const struct vp_state *st, char **out,
 		return vp_err_wrap(err, "bundle config");
 	}
 	if (vp_json_parse(buf, len, &doc, err) < 0)
-		return vp_err_wrap(err, "bundle config `%s`", path);
+		return vp_err_wrap(err, "bundle config `%s`",
+				   vp_printable(path, shown, sizeof(shown)));
 	/* linux.namespaces: [{"type":"network","path":"/run/netns/x"}, ...] */
 	ns = vp_json_get(vp_json_get(doc, "linux"), "namespaces");
 	if (ns == NULL || ns->type != VP_JSON_ARRAY)

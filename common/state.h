@@ -53,16 +53,45 @@ static inline void vp_state_freep(struct vp_state *p)
 /* Value of an annotation, NULL when absent. */
 const char *vp_state_annotation(const struct vp_state *st, const char *key);
 
-/* The id resources are keyed by: the first of the CRI sandbox-id
- * annotations (io.kubernetes.cri.sandbox-id, io.kubernetes.cri-o.SandboxID,
- * io.kubernetes.sandbox.id), else the container id.  Must pass
+/* Which container runtime names the sandbox.  Each runtime's annotations
+ * are read as one pair, sandbox id and container type, never mixed:
+ *   CRI-O       io.kubernetes.cri-o.SandboxID, io.kubernetes.cri-o.ContainerType
+ *   containerd  io.kubernetes.cri.sandbox-id,  io.kubernetes.cri.container-type
+ *   Docker      io.kubernetes.sandbox.id,      io.kubernetes.docker.type
+ * A runtime sets its own pair on every container, over any pod annotation
+ * of the same name; a pod may still add another runtime's pair (CRI-O
+ * copies every pod annotation, containerd what pod_annotations lets
+ * through).  So when pairs of two runtimes are present they must agree. */
+struct vp_sandbox_ref {
+	const char *id;      /* the sandbox id; points into the state */
+	const char *key;     /* the annotation it came from, NULL: the
+			      * container id */
+	const char *runtime; /* "CRI-O", "containerd", "Docker"; NULL when no
+			      * runtime's keys are present */
+	const char *type;    /* that runtime's container type, NULL if absent */
+};
+
+/* The sandbox of the state's container: the id of the runtime's pair (see
+ * above), else the container id.  Fails when the state has no container
+ * id, when two runtimes' pairs disagree, or when the id fails
  * vp_valid_sandbox_id(). */
+int vp_state_sandbox(const struct vp_state *st, struct vp_sandbox_ref *ref,
+		     struct vp_err *err);
+/* vp_state_sandbox(), the id alone. */
 int vp_state_sandbox_id(const struct vp_state *st, const char **out,
 			struct vp_err *err);
-/* True when this container is the one whose stop ends the sandbox: it has
- * no container-type annotation, or the type is "sandbox"/"podsandbox", or
- * its id equals the sandbox id. */
-bool vp_state_is_sandbox_owner(const struct vp_state *st);
+
+/* Is the state's container the owner a sandbox's record names: the same
+ * container id (`owner`) and, when the state gives the recorded pid
+ * `owner_pid`, still the process that had start time `owner_start`?
+ * A different pid says nothing: cc-runtime and Kata give the pid of the
+ * runtime's own process or thread, a new one at each stage.  Annotations
+ * play no part: a plain runc or podman container writes all of its own,
+ * so its sandbox id is only a grouping hint.  When false, why[size] says
+ * why (untrusted text made printable). */
+bool vp_state_is_owner(const struct vp_state *st, const char *proc_root,
+		       const char *owner, int owner_pid,
+		       unsigned long long owner_start, char *why, size_t size);
 
 /* The network namespace path of the bundle's config.json
  * (linux.namespaces, type "network"), when the runtime was given one: a

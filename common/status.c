@@ -16,6 +16,7 @@
 #include "json.h"
 #include "liveness.h"
 #include "record.h"
+#include "validate.h"
 
 struct view {
 	const char *id;
@@ -278,18 +279,22 @@ static void print_device(FILE *out, const struct vp_record *rec,
 			 const struct vp_resource *r)
 {
 	const char *pend = r->state == VP_RES_PENDING ? "  (pending)" : "";
+	char net[VP_PRINTABLE_MAX], mode[VP_PRINTABLE_MAX];
 
+	/* a record's network and mode are checked when written, not when
+	 * read back */
+	vp_printable(r->network ? r->network : "?", net, sizeof(net));
 	if (r->kind == VP_RES_OVS_PORT) {
-		fprintf(out, "    %s: port %s  bridge %s  socket %s%s\n",
-			r->network ? r->network : "?", r->port, r->bridge,
-			r->socket, pend);
+		fprintf(out, "    %s: port %s  bridge %s  socket %s%s\n", net,
+			r->port, r->bridge, r->socket, pend);
 	} else {
 		const char *ifn = vf_ifname(rec, r->vf_pci);
 
-		fprintf(out, "    %s: VF %s  PF %s  mode %s%s%s%s\n",
-			r->network ? r->network : "?", r->vf_pci, vf_pf(r),
-			r->mode ? r->mode : "?", ifn ? "  ifname " : "",
-			ifn ? ifn : "", pend);
+		fprintf(out, "    %s: VF %s  PF %s  mode %s%s%s%s\n", net,
+			r->vf_pci, vf_pf(r),
+			vp_printable(r->mode ? r->mode : "?", mode,
+				     sizeof(mode)),
+			ifn ? "  ifname " : "", ifn ? ifn : "", pend);
 	}
 }
 
@@ -309,7 +314,7 @@ static int print_table(const struct vp_config *cfg, const struct view *views,
 		"AGE", "OWNER", "VM");
 	for (size_t i = 0; i < n; i++) {
 		const struct view *v = &views[i];
-		char age[48], owner[32], vm[32];
+		char age[48], owner[32], vm[32], msg[sizeof(v->err.msg)];
 
 		fmt_age(v->age, age, sizeof(age));
 		fmt_proc(v->rc == 1 ? v->rec.owner_pid : 0,
@@ -319,7 +324,8 @@ static int print_table(const struct vp_config *cfg, const struct view *views,
 		fprintf(out, "%-*s  %-11s  %-6s  %-14s  %s\n", idw, v->id,
 			v->state, age, owner, vm);
 		if (v->has_err)
-			fprintf(out, "    error: %s\n", v->err.msg);
+			fprintf(out, "    error: %s\n",
+				vp_printable(v->err.msg, msg, sizeof(msg)));
 		for (size_t k = 0; v->rc == 1 && k < v->rec.n_res; k++)
 			if (is_device(&v->rec.res[k]))
 				print_device(out, &v->rec, &v->rec.res[k]);

@@ -1,12 +1,14 @@
 /* fuzz_state.c - the OCI state a runtime writes on the hook's stdin
- * (vp_state_parse), then what the hook reads from it: the sandbox id, the
- * owner test and the io.vnfplug.networks request (vp_request_parse).
+ * (vp_state_parse), then what the hook reads from it: the sandbox id (one
+ * runtime's keys), the owner test and the io.vnfplug.networks request
+ * (vp_request_parse).
  * vp_state_complete is not called: it reads /proc and the bundle.
  *
  * Invariants on accepted input: the strings have no inner NUL, annotation
  * keys are unique, an annotation list implies has_annotations, a sandbox
- * id that is returned passes vp_valid_sandbox_id and is one of the state's
- * own strings.
+ * id that is returned passes vp_valid_sandbox_id and is the value of the
+ * key it names (or the container id); refusals are printable ASCII; only
+ * the container id makes an owner.
  */
 #include <stdbool.h>
 
@@ -17,8 +19,10 @@
 
 static void check_state(const struct vp_state *st)
 {
+	struct vp_sandbox_ref ref;
 	const char *id = NULL;
 	struct vp_err err = {0};
+	char why[256];
 	bool found = false;
 
 	FUZZ_CHECK(st->n_annotations == 0 || st->has_annotations, "n=%zu",
@@ -36,16 +40,30 @@ static void check_state(const struct vp_state *st)
 			   "lookup of `%s`", kv->key);
 	}
 
-	if (vp_state_sandbox_id(st, &id, &err) == 0) {
+	if (vp_state_sandbox(st, &ref, &err) == 0) {
+		id = ref.id;
 		FUZZ_CHECK(id != NULL && vp_valid_sandbox_id(id), "id");
-		found = id == st->id;
-		for (size_t i = 0; !found && i < st->n_annotations; i++)
-			found = id == st->annotations[i].value;
-		FUZZ_CHECK(found, "sandbox id `%s` not from the state", id);
+		FUZZ_CHECK(st->id != NULL, "a sandbox without a container id");
+		found = ref.key == NULL ? id == st->id
+					: id == vp_state_annotation(st, ref.key);
+		FUZZ_CHECK(found, "sandbox id `%s` not from its key", id);
+		FUZZ_CHECK(ref.type == NULL || ref.runtime != NULL, "type");
 	} else {
 		FUZZ_CHECK(err.msg[0] != '\0', "error without a message");
+		for (const char *p = err.msg; *p != '\0'; p++)
+			FUZZ_CHECK((unsigned char)*p >= 0x20 &&
+				       (unsigned char)*p < 0x7f,
+				   "unprintable byte in `%s`", err.msg);
 	}
-	(void)vp_state_is_sandbox_owner(st);
+	/* only the container id makes an owner, never an annotation */
+	FUZZ_CHECK(vp_state_is_owner(st, "/nonexistent", "fuzz-owner", 0, 0,
+				     why, sizeof(why)) ==
+		       (st->id != NULL && strcmp(st->id, "fuzz-owner") == 0),
+		   "owner");
+	if (st->id != NULL)
+		FUZZ_CHECK(vp_state_is_owner(st, "/nonexistent", st->id,
+					     st->pid, 1, why, sizeof(why)),
+			   "the recorded container is not its owner");
 }
 
 static void check_request(const struct vp_state *st)

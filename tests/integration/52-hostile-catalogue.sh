@@ -224,9 +224,12 @@ CASE=$((CASE + 1))
 state_json ok4 --request "$GOOD" --annotation io.kubernetes.cri.sandbox-id help >"$T/c$CASE.json"
 accepted "sandbox id 'help': no QEMU option carries it" "$T/c$CASE.json" help help
 CASE=$((CASE + 1))
-state_json ok5 --request '[{"network":"chain","ifname":"-device"}]' >"$T/c$CASE.json"
-accepted "ifname '-device' (only ever a netlink name): no QEMU option carries it" \
-	"$T/c$CASE.json" ok5 -device
+state_json ok5 --request '[{"network":"chain","ifname":"x-device"}]' >"$T/c$CASE.json"
+accepted "ifname 'x-device' (only ever a netlink name): no QEMU option carries it" \
+	"$T/c$CASE.json" ok5 x-device
+# a leading '-' would read as an option to the tools that get the name
+req "ifname '-device'" 'networks\[0\]\.ifname: `-device` starts with `-`' \
+	'[{"network":"chain","ifname":"-device"}]'
 
 # ---------------------------------------------- traversal and squatting --
 for bad in ../../x . .. a/b; do

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "config.h"
 #include "devlist.h"
 #include "hook.h"
+#include "log.h"
 #include "proc.h"
 #include "record.h"
 #include "state.h"
@@ -295,6 +297,113 @@ static void test_other_pod_container_does_not_release(void **state)
 	assert_false(sandbox_dir_exists(f, "sb6"));
 }
 
+static void test_stranger_naming_sandbox_does_not_release(void **state)
+{
+	struct fx *f = *state;
+	struct vp_state other = { 0 };
+	struct vp_kv kv[] = {
+		/* what a plain runc container may write about itself */
+		{ "io.kubernetes.cri.sandbox-id", "sb8" },
+		{ "io.kubernetes.cri.container-type", "sandbox" },
+	};
+	struct vp_err err;
+
+	if (vp_prestart(&f->cfg, &f->st, "sb8", req2, &err) < 0)
+		fail_msg("prestart: %s", err.msg);
+	other.id = "stranger";
+	other.pid = getpid();
+	other.annotations = kv;
+	other.n_annotations = 2;
+	other.has_annotations = true;
+	/* its prestart finds the sandbox set up and does nothing */
+	if (vp_prestart(&f->cfg, &other, "sb8", req2, &err) < 0)
+		fail_msg("stranger's prestart: %s", err.msg);
+	assert_int_equal(count_lines(f->log, "add-port"), 2);
+	/* its poststop releases nothing */
+	assert_int_equal(vp_poststop(&f->cfg, &other, "sb8", &err), 0);
+	assert_int_equal(count_lines(f->log, "--if-exists del-port"), 0);
+	assert_true(sandbox_dir_exists(f, "sb8"));
+	/* nor does one without a container id */
+	other.id = NULL;
+	assert_int_equal(vp_poststop(&f->cfg, &other, "sb8", &err), 0);
+	assert_true(sandbox_dir_exists(f, "sb8"));
+	/* the owner's does */
+	assert_int_equal(vp_poststop(&f->cfg, &f->st, "sb8", &err), 0);
+	assert_int_equal(count_lines(f->log, "--if-exists del-port"), 2);
+	assert_false(sandbox_dir_exists(f, "sb8"));
+}
+
+static void test_reused_owner_pid_does_not_release(void **state)
+{
+	struct fx *f = *state;
+	struct vp_record rec;
+	struct vp_err err;
+
+	if (vp_prestart(&f->cfg, &f->st, "sb9", req2, &err) < 0)
+		fail_msg("prestart: %s", err.msg);
+	/* the recorded owner pid now names another process */
+	assert_int_equal(vp_record_load(f->cfg.run_dir, "sb9", &rec, &err), 1);
+	rec.owner_start += 1;
+	assert_int_equal(vp_record_save(f->cfg.run_dir, &rec, &err), 0);
+	vp_record_free(&rec);
+	assert_int_equal(vp_poststop(&f->cfg, &f->st, "sb9", &err), 0);
+	assert_int_equal(count_lines(f->log, "--if-exists del-port"), 0);
+	assert_true(sandbox_dir_exists(f, "sb9"));
+	/* runc's poststop state has no pid: the container id decides */
+	f->st.pid = 0;
+	assert_int_equal(vp_poststop(&f->cfg, &f->st, "sb9", &err), 0);
+	assert_int_equal(count_lines(f->log, "--if-exists del-port"), 2);
+	assert_false(sandbox_dir_exists(f, "sb9"));
+}
+
+/* The hook's stderr while running `fn`, malloc'ed. */
+static char *capture_stderr(struct fx *f, void (*fn)(struct fx *))
+{
+	char p[400];
+	int saved = dup(2), fd;
+
+	snprintf(p, sizeof(p), "%s/stderr", f->dir);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	fn(f);
+	dup2(saved, 2);
+	close(saved);
+	return tu_read(p);
+}
+
+static void prestart_twice(struct fx *f)
+{
+	struct vp_err err;
+
+	if (vp_prestart(&f->cfg, &f->st, "sb10", req2, &err) < 0 ||
+	    vp_prestart(&f->cfg, &f->st, "sb10", req2, &err) < 0)
+		fail_msg("prestart: %s", err.msg);
+}
+
+static void test_hostile_container_id_printed_safely(void **state)
+{
+	struct fx *f = *state;
+	struct vp_err err;
+	char *out;
+
+	free(f->st.id);
+	f->st.id = strdup("ctr\033[2J\033[31mFORGED\r");
+	vp_log_init("test_hook", VP_LOG_DEBUG);
+	out = capture_stderr(f, prestart_twice);
+	vp_log_init("test_hook", VP_LOG_WARN);
+	assert_non_null(out);
+	if (strstr(out, "already set up by container ctr?[2J?[31mFORGED?;") ==
+	    NULL)
+		fail_msg("stderr: %s", out);
+	assert_null(strchr(out, '\033'));
+	assert_null(strchr(out, '\r'));
+	free(out);
+	assert_int_equal(vp_poststop(&f->cfg, &f->st, "sb10", &err), 0);
+	assert_false(sandbox_dir_exists(f, "sb10"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +415,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dead_owner_record_is_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deadline_bounds_prestart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_pod_container_does_not_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stranger_naming_sandbox_does_not_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reused_owner_pid_does_not_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_container_id_printed_safely, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -223,6 +223,23 @@ static void test_parse_ifname(void **state)
 		  R "[0].ifname: `..` is not");
 	parse_bad("[{\"network\":\"chain\",\"ifname\":\"eth0\\n\"}]",
 		  R "[0].ifname: `eth0?` is not");
+	/* a name that tools would take for an option */
+	parse_bad("[{\"network\":\"chain\",\"ifname\":\"-h\"}]",
+		  R "[0].ifname: `-h` starts with `-`, which would read as an "
+		    "option");
+	parse_bad("[{\"network\":\"chain\"},"
+		  "{\"network\":\"chain\",\"ifname\":\"--all\"}]",
+		  R "[1].ifname: `--all` starts with `-`");
+	parse_bad("[{\"network\":\"chain\",\"ifname\":\"-\"}]",
+		  R "[0].ifname: `-` starts with `-`");
+	{
+		struct vp_request req;
+
+		parse_ok("[{\"network\":\"chain\",\"ifname\":\"net-1\"}]",
+			 &req);
+		assert_string_equal(req.items[0].ifname, "net-1");
+		vp_request_free(&req);
+	}
 }
 
 static void test_parse_mac(void **state)

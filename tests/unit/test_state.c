@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,113 +483,232 @@ static void test_cmdline_failures(void **state)
 	vp_state_free(&st);
 }
 
-static void test_sandbox_id(void **state)
+/* A bundle path is the runtime's (a plain runc user's) text: messages
+ * show it printable. */
+static void test_bundle_path_printable(void **state)
+{
+	struct fx *fx = *state;
+	struct vp_state st;
+	struct vp_err err = {0};
+	char text[512];
+
+	tu_mkdir_in(fx->dir, "b\033[2J\r");
+	{
+		char *dir = tu_join(fx->dir, "b\033[2J\r");
+
+		tu_write_bytes(dir, "config.json", "[]", 2);
+		free(dir);
+	}
+	snprintf(text, sizeof(text),
+		 "{\"id\":\"c\",\"bundle\":\"%s/b\\u001b[2J\\r\"}", fx->dir);
+	parse_ok(text, &st);
+	tu_assert_err(vp_state_complete(&st, fx->proc, &err), err,
+		      "/b?[2J?/config.json`: must be a JSON object, got array");
+	vp_state_free(&st);
+
+	tu_write_bytes(fx->bundle, "config.json", "{\"annotations\":[", 16);
+	snprintf(text, sizeof(text), "{\"id\":\"c\",\"bundle\":\"%s\"}",
+		 fx->bundle);
+	parse_ok(text, &st);
+	tu_assert_err(vp_state_complete(&st, fx->proc, &err), err,
+		      "bundle config `");
+	for (const char *p = err.msg; *p; p++)
+		assert_true(*p >= 0x20 && *p < 0x7f);
+	vp_state_free(&st);
+}
+
+/* The sandbox a state names, with the runtime and type it came from. */
+static void sandbox_ok(const char *text, const char *id, const char *runtime,
+		       const char *type)
+{
+	struct vp_state st;
+	struct vp_sandbox_ref ref;
+	struct vp_err err = {0};
+
+	parse_ok(text, &st);
+	tu_assert_ok(vp_state_sandbox(&st, &ref, &err), err);
+	assert_string_equal(ref.id, id);
+	if (runtime == NULL)
+		assert_null(ref.runtime);
+	else
+		assert_string_equal(ref.runtime, runtime);
+	if (type == NULL)
+		assert_null(ref.type);
+	else
+		assert_string_equal(ref.type, type);
+	vp_state_free(&st);
+}
+
+static void sandbox_bad(const char *text, const char *sub)
 {
 	struct vp_state st;
 	struct vp_err err = {0};
 	const char *id = NULL;
 
-	(void)state;
-	parse_ok("{\"id\":\"ctr1\"}", &st);
-	tu_assert_ok(vp_state_sandbox_id(&st, &id, &err), err);
-	assert_string_equal(id, "ctr1");
-	assert_true(vp_state_is_sandbox_owner(&st));
-	vp_state_free(&st);
-
-	parse_ok("{\"id\":\"ctr1\",\"annotations\":{"
-		 "\"io.kubernetes.sandbox.id\":\"third\","
-		 "\"io.kubernetes.cri-o.SandboxID\":\"second\","
-		 "\"io.kubernetes.cri.sandbox-id\":\"first\"}}",
-		 &st);
-	tu_assert_ok(vp_state_sandbox_id(&st, &id, &err), err);
-	assert_string_equal(id, "first");
-	vp_state_free(&st);
-
-	parse_ok("{\"id\":\"ctr1\",\"annotations\":{"
-		 "\"io.kubernetes.sandbox.id\":\"third\","
-		 "\"io.kubernetes.cri-o.SandboxID\":\"second\"}}",
-		 &st);
-	tu_assert_ok(vp_state_sandbox_id(&st, &id, &err), err);
-	assert_string_equal(id, "second");
-	vp_state_free(&st);
-
-	parse_ok("{\"id\":\"ctr1\",\"annotations\":{"
-		 "\"io.kubernetes.sandbox.id\":\"third\"}}",
-		 &st);
-	tu_assert_ok(vp_state_sandbox_id(&st, &id, &err), err);
-	assert_string_equal(id, "third");
-	vp_state_free(&st);
-
-	parse_ok("{\"annotations\":{}}", &st);
-	tu_assert_err(vp_state_sandbox_id(&st, &id, &err), err,
-		      "OCI state has no container id");
-	vp_state_free(&st);
-
-	parse_ok("{\"id\":\"../../etc\"}", &st);
-	tu_assert_err(vp_state_sandbox_id(&st, &id, &err), err,
-		      "container id: `../../etc` is not a valid sandbox id");
-	vp_state_free(&st);
-
-	parse_ok("{\"id\":\"ok\",\"annotations\":{"
-		 "\"io.kubernetes.cri.sandbox-id\":\"a/b\\n\"}}",
-		 &st);
-	tu_assert_err(vp_state_sandbox_id(&st, &id, &err), err,
-		      "io.kubernetes.cri.sandbox-id: `a/b?` is not a valid "
-		      "sandbox id");
-	vp_state_free(&st);
-
-	parse_ok("{\"id\":\"\"}", &st);
-	tu_assert_err(vp_state_sandbox_id(&st, &id, &err), err,
-		      "is not a valid sandbox id");
+	parse_ok(text, &st);
+	tu_assert_err(vp_state_sandbox_id(&st, &id, &err), err, sub);
 	vp_state_free(&st);
 }
 
-static void test_sandbox_owner(void **state)
+#define CRIO_V                                                                 \
+	"\"io.kubernetes.cri-o.SandboxID\":\"v-infra\","                       \
+	"\"io.kubernetes.cri-o.ContainerType\":\"sandbox\""
+#define CRIO_A                                                                 \
+	"\"io.kubernetes.cri-o.SandboxID\":\"a-infra\","                       \
+	"\"io.kubernetes.cri-o.ContainerType\":\"container\""
+
+static void test_sandbox_id(void **state)
+{
+	(void)state;
+	/* no runtime's keys: the container is its own sandbox */
+	sandbox_ok("{\"id\":\"ctr1\"}", "ctr1", NULL, NULL);
+	sandbox_ok("{\"id\":\"ctr1\",\"annotations\":{}}", "ctr1", NULL, NULL);
+
+	/* each runtime's pair */
+	sandbox_ok("{\"id\":\"app1\",\"annotations\":{"
+		   "\"io.kubernetes.cri.sandbox-id\":\"pod1\","
+		   "\"io.kubernetes.cri.container-type\":\"container\"}}",
+		   "pod1", "containerd", "container");
+	sandbox_ok("{\"id\":\"app2\",\"annotations\":{" CRIO_V "}}", "v-infra",
+		   "CRI-O", "sandbox");
+	sandbox_ok("{\"id\":\"app3\",\"annotations\":{"
+		   "\"io.kubernetes.sandbox.id\":\"pod3\","
+		   "\"io.kubernetes.docker.type\":\"podsandbox\"}}",
+		   "pod3", "Docker", "podsandbox");
+	/* a type without a sandbox id: the container id, that runtime's type */
+	sandbox_ok("{\"id\":\"ctr4\",\"annotations\":{"
+		   "\"io.kubernetes.cri.container-type\":\"container\"}}",
+		   "ctr4", "containerd", "container");
+	/* a plain runc container may name any sandbox: a grouping hint that
+	 * gives it no ownership (vp_state_is_owner) */
+	sandbox_ok("{\"id\":\"stranger\",\"annotations\":{"
+		   "\"io.kubernetes.cri.sandbox-id\":\"v-infra\"}}",
+		   "v-infra", "containerd", NULL);
+
+	/* two runtimes' keys that agree are harmless; the pair with both
+	 * keys is used, never a mix */
+	sandbox_ok("{\"id\":\"c\",\"annotations\":{" CRIO_V ","
+		   "\"io.kubernetes.cri.sandbox-id\":\"v-infra\"}}",
+		   "v-infra", "CRI-O", "sandbox");
+	sandbox_ok("{\"id\":\"c\",\"annotations\":{" CRIO_V ","
+		   "\"io.kubernetes.sandbox.id\":\"v-infra\","
+		   "\"io.kubernetes.docker.type\":\"podsandbox\"}}",
+		   "v-infra", "CRI-O", "sandbox");
+
+	/* the reproduced attack: CRI-O keys of the attacker's own pod plus
+	 * containerd's keys naming the victim's sandbox as its owner */
+	sandbox_bad("{\"id\":\"evil\",\"annotations\":{" CRIO_A ","
+		    "\"io.kubernetes.cri.sandbox-id\":\"v-infra\","
+		    "\"io.kubernetes.cri.container-type\":\"sandbox\"}}",
+		    "annotations of two runtimes disagree: "
+		    "io.kubernetes.cri.sandbox-id is `v-infra`, "
+		    "io.kubernetes.cri-o.SandboxID is `a-infra`");
+	/* each key alone */
+	sandbox_bad("{\"id\":\"evil\",\"annotations\":{" CRIO_A ","
+		    "\"io.kubernetes.cri.sandbox-id\":\"v-infra\"}}",
+		    "io.kubernetes.cri.sandbox-id is `v-infra`");
+	sandbox_bad("{\"id\":\"evil\",\"annotations\":{" CRIO_A ","
+		    "\"io.kubernetes.cri.container-type\":\"sandbox\"}}",
+		    "io.kubernetes.cri.container-type is `sandbox`, "
+		    "io.kubernetes.cri-o.ContainerType is `container`");
+	sandbox_bad("{\"id\":\"evil\",\"annotations\":{" CRIO_A ","
+		    "\"io.kubernetes.sandbox.id\":\"v-infra\"}}",
+		    "io.kubernetes.cri-o.SandboxID is `a-infra`, "
+		    "io.kubernetes.sandbox.id is `v-infra`");
+	sandbox_bad("{\"id\":\"evil\",\"annotations\":{"
+		    "\"io.kubernetes.cri.sandbox-id\":\"a\","
+		    "\"io.kubernetes.sandbox.id\":\"b\\u001b[2J\"}}",
+		    "io.kubernetes.sandbox.id is `b?[2J`");
+
+	/* the container id is required, ids must be valid */
+	sandbox_bad("{\"annotations\":{}}", "OCI state has no container id");
+	sandbox_bad("{\"annotations\":{"
+		    "\"io.kubernetes.cri.sandbox-id\":\"pod1\"}}",
+		    "OCI state has no container id");
+	sandbox_bad("{\"id\":\"../../etc\"}",
+		    "container id: `../../etc` is not a valid sandbox id");
+	sandbox_bad("{\"id\":\"ok\",\"annotations\":{"
+		    "\"io.kubernetes.cri.sandbox-id\":\"a/b\\n\"}}",
+		    "io.kubernetes.cri.sandbox-id: `a/b?` is not a valid "
+		    "sandbox id");
+	sandbox_bad("{\"id\":\"\"}", "is not a valid sandbox id");
+}
+
+/* A fixture /proc/<pid>/stat with start time `start` (field 22). */
+static void write_stat(const struct fx *fx, int pid, unsigned long long start)
+{
+	char name[32], text[256];
+
+	snprintf(name, sizeof(name), "%d", pid);
+	tu_mkdir_in(fx->proc, name);
+	snprintf(name, sizeof(name), "%d/stat", pid);
+	snprintf(text, sizeof(text),
+		 "%d (sh) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 %llu 0 0\n",
+		 pid, start);
+	tu_write_bytes(fx->proc, name, text, strlen(text));
+}
+
+static bool owner(const struct fx *fx, const char *text, const char *rec_ctr,
+		  int rec_pid, unsigned long long rec_start, const char *why_sub)
 {
 	struct vp_state st;
+	char why[256] = "";
+	bool r;
 
-	(void)state;
-	/* containerd: the pause container owns the sandbox */
-	parse_ok("{\"id\":\"pod1\",\"annotations\":{"
-		 "\"io.kubernetes.cri.container-type\":\"sandbox\","
-		 "\"io.kubernetes.cri.sandbox-id\":\"pod1\"}}",
-		 &st);
-	assert_true(vp_state_is_sandbox_owner(&st));
+	parse_ok(text, &st);
+	r = vp_state_is_owner(&st, fx->proc, rec_ctr, rec_pid, rec_start, why,
+			      sizeof(why));
 	vp_state_free(&st);
-	parse_ok("{\"id\":\"app1\",\"annotations\":{"
-		 "\"io.kubernetes.cri.container-type\":\"container\","
-		 "\"io.kubernetes.cri.sandbox-id\":\"pod1\"}}",
-		 &st);
-	assert_false(vp_state_is_sandbox_owner(&st));
-	vp_state_free(&st);
+	if (why_sub != NULL && strstr(why, why_sub) == NULL) {
+		print_error("why \"%s\" lacks \"%s\"\n", why, why_sub);
+		fail();
+	}
+	for (const char *p = why; *p; p++)
+		assert_true(*p >= 0x20 && *p < 0x7f);
+	return r;
+}
 
-	/* CRI-O */
-	parse_ok("{\"id\":\"pod2\",\"annotations\":{"
-		 "\"io.kubernetes.cri-o.ContainerType\":\"podsandbox\"}}",
-		 &st);
-	assert_true(vp_state_is_sandbox_owner(&st));
-	vp_state_free(&st);
-	parse_ok("{\"id\":\"app2\",\"annotations\":{"
-		 "\"io.kubernetes.cri-o.ContainerType\":\"container\","
-		 "\"io.kubernetes.cri-o.SandboxID\":\"pod2\"}}",
-		 &st);
-	assert_false(vp_state_is_sandbox_owner(&st));
-	vp_state_free(&st);
+static void test_is_owner(void **state)
+{
+	struct fx *fx = *state;
 
-	/* an unknown type, but the id is the sandbox's */
-	parse_ok("{\"id\":\"pod3\",\"annotations\":{"
-		 "\"io.kubernetes.cri.container-type\":\"other\","
-		 "\"io.kubernetes.cri.sandbox-id\":\"pod3\"}}",
-		 &st);
-	assert_true(vp_state_is_sandbox_owner(&st));
-	vp_state_free(&st);
+	write_stat(fx, 100, 5000);
+	/* runc's poststop state has no pid: the container id decides */
+	assert_true(owner(fx, "{\"id\":\"infra\"}", "infra", 100, 5000, NULL));
+	assert_false(owner(fx, "{\"id\":\"app\"}", "infra", 100, 5000,
+			   "container app is not infra, which set it up"));
+	/* annotations never make an owner */
+	assert_false(owner(fx,
+			   "{\"id\":\"stranger\",\"annotations\":{"
+			   "\"io.kubernetes.cri.sandbox-id\":\"infra\","
+			   "\"io.kubernetes.cri.container-type\":\"sandbox\"}}",
+			   "infra", 100, 5000, "not infra"));
+	assert_false(owner(fx, "{\"id\":\"infra\"}", NULL, 0, 0,
+			   "the record names no owner container"));
+	assert_false(owner(fx, "{\"pid\":100}", "infra", 100, 5000, "(null)"));
 
-	/* a container with a type and no id is not an owner */
-	parse_ok("{\"annotations\":{"
-		 "\"io.kubernetes.cri.container-type\":\"container\"}}",
-		 &st);
-	assert_false(vp_state_is_sandbox_owner(&st));
-	vp_state_free(&st);
+	/* the recorded pid: the same process, or gone */
+	assert_true(owner(fx, "{\"id\":\"infra\",\"pid\":100}", "infra", 100,
+			  5000, NULL));
+	assert_true(owner(fx, "{\"id\":\"infra\",\"pid\":101}", "infra", 101,
+			  5000, NULL));
+	assert_false(owner(fx, "{\"id\":\"infra\",\"pid\":100}", "infra", 100,
+			   4000, "pid 100 of container infra is no longer"));
+	/* no start time recorded: nothing to compare */
+	assert_true(owner(fx, "{\"id\":\"infra\",\"pid\":100}", "infra", 100, 0,
+			  NULL));
+	/* cc-runtime, Kata: the state's pid is the runtime's own process or
+	 * thread, another one than at prestart */
+	write_stat(fx, 200, 9000);
+	assert_true(owner(fx, "{\"id\":\"infra\",\"pid\":200}", "infra", 100,
+			  5000, NULL));
+
+	/* a hostile container id is shown printable */
+	assert_false(owner(fx,
+			   "{\"id\":\"ctr\\u001b[2J\\u001b[31mFORGED\\r\"}",
+			   "infra", 0, 0, "container ctr?[2J?[31mFORGED? is not"));
+	assert_false(owner(fx, "{\"id\":\"x\"}", "ctr\033[2J\r", 0, 0,
+			   "is not ctr?[2J?, which"));
 }
 
 int main(void)
@@ -613,8 +733,10 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_cmdline_failures, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_bundle_path_printable, setup,
+					    teardown),
 	    cmocka_unit_test(test_sandbox_id),
-	    cmocka_unit_test(test_sandbox_owner),
+	    cmocka_unit_test_setup_teardown(test_is_owner, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

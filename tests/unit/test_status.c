@@ -265,12 +265,58 @@ static void test_table(void **state)
 				       "  mode netns  ifname data0\n"));
 }
 
+/* Text a container controlled (its id) or a hand-edited record holds
+ * reaches the table and the JSON without a control byte; the JSON keeps
+ * the id itself, escaped. */
+static void test_hostile_text(void **state)
+{
+	struct fx *f = *state;
+	static const char evil[] = "ctr\033[2J\033[31mFORGED\r";
+	struct vp_record rec = {0};
+	struct vp_err err;
+	struct vp_json *doc = NULL;
+	struct vp_resource p = {
+	    .kind = VP_RES_OVS_PORT,
+	    .state = VP_RES_CREATED,
+	    .network = "net\033]0;x\007",
+	    .ovsdb = "unix:/x/db.sock",
+	    .bridge = "br-vnf",
+	    .port = "vpabcn0",
+	    .socket = "/s/vpabcn0.sock",
+	};
+
+	rec.sandbox = strdup("sbx");
+	rec.container = strdup(evil);
+	rec.created = (long long)time(NULL);
+	rec.complete = true;
+	assert_true(vp_record_add(&rec, &p, &err) >= 0);
+	if (vp_record_save(f->cfg.run_dir, &rec, &err) < 0)
+		fail_msg("save: %s", err.msg);
+	vp_record_free(&rec);
+
+	for (int json = 0; json < 2; json++) {
+		run_status(f, json);
+		for (size_t i = 0; i < f->out_len; i++)
+			if ((unsigned char)f->out[i] < 0x20 && f->out[i] != '\n' &&
+			    f->out[i] != '\t')
+				fail_msg("control byte %#x at %zu in:\n%s",
+					 (unsigned char)f->out[i], i, f->out);
+	}
+	assert_int_equal(vp_json_parse(f->out, f->out_len, &doc, &err), 0);
+	assert_string_equal(
+	    vp_json_get(sandbox(doc, "sbx"), "container")->u.str.s, evil);
+	vp_json_free(doc);
+	run_status(f, false);
+	assert_non_null(strstr(f->out, "net?]0;x?: port vpabcn0"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_table, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hostile_text, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
