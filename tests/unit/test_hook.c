@@ -19,6 +19,7 @@
 #include "config.h"
 #include "devlist.h"
 #include "hook.h"
+#include "ovs.h"
 #include "proc.h"
 #include "record.h"
 #include "state.h"
@@ -80,6 +81,22 @@ static int count_lines(const char *path, const char *prefix)
 			n++;
 	free(s);
 	return n;
+}
+
+/* Choice `attempt` of the name of entry `index` (static buffer). */
+static const char *name_of(const char *sb, unsigned index, unsigned attempt)
+{
+	static char names[4][16];
+	static unsigned k;
+	char *n = names[k++ % 4];
+
+	vp_ovs_port_name(sb, index, attempt, n);
+	return n;
+}
+
+static const char *first_name(const char *sb, unsigned index)
+{
+	return name_of(sb, index, 0);
 }
 
 static int sandbox_dir_exists(struct fx *f, const char *sb)
@@ -147,8 +164,11 @@ static void test_failure_rolls_back(void **state)
 	assert_true(vp_prestart(&f->cfg, &f->st, "sb2", req2, &err) < 0);
 	assert_non_null(strstr(err.msg, "boom 2"));
 	assert_non_null(strstr(err.msg, "network `chain`"));
-	/* both the created and the failed (pending) port are deleted */
-	assert_int_equal(count_lines(f->log, "--if-exists del-port"), 2);
+	/* the created port is deleted; the failed one was never there, and
+	 * the lookup before the deletes says so */
+	assert_int_equal(count_lines(f->log, "--if-exists del-port"), 1);
+	assert_int_equal(count_lines(f->log, "--format=json"), 1);
+	assert_false(tu_fake_has_port(f->dir, first_name("sb2", 0)));
 	assert_false(sandbox_dir_exists(f, "sb2"));
 }
 
@@ -189,7 +209,9 @@ static void test_crashed_prestart_is_undone(void **state)
 		.port = "vpdeadbeef00n0", .socket = "/x/s.sock",
 	};
 
-	/* what a hook killed right after journalling leaves behind */
+	/* what a hook killed after add-port, before marking the port
+	 * created, leaves behind */
+	tu_fake_port(f->dir, "vpdeadbeef00n0", "sb5", 0);
 	rec.sandbox = strdup("sb5");
 	rec.container = strdup("ctr1");
 	vp_record_add(&rec, &r, &err);
@@ -199,6 +221,7 @@ static void test_crashed_prestart_is_undone(void **state)
 	if (vp_prestart(&f->cfg, &f->st, "sb5", req2, &err) < 0)
 		fail_msg("prestart: %s", err.msg);
 	assert_int_equal(count_lines(f->log, "--if-exists del-port br-vnf vpdeadbeef00n0"), 1);
+	assert_false(tu_fake_has_port(f->dir, "vpdeadbeef00n0"));
 	assert_int_equal(vp_record_load(f->cfg.run_dir, "sb5", &rec, &err), 1);
 	assert_true(rec.complete);
 	assert_int_equal(rec.n_res, 3);
@@ -228,6 +251,7 @@ static void test_dead_owner_record_is_replaced(void **state)
 	assert_int_equal(vp_proc_start_time("/proc", pid, &start, &err), 0);
 	waitpid(pid, NULL, 0);
 
+	tu_fake_port(f->dir, "vpold000000n0", "sb7", 0);
 	rec.sandbox = strdup("sb7");
 	rec.container = strdup("ctr-old");
 	rec.owner_pid = pid;
@@ -270,7 +294,10 @@ static void test_deadline_bounds_prestart(void **state)
 	assert_non_null(strstr(err.msg, "timed out"));
 	assert_true(ms < 2500);
 	assert_false(sandbox_dir_exists(f, "sbd"));
-	assert_int_equal(count_lines(f->log, "--if-exists del-port"), 2);
+	/* the cut add-port never got to create its port: the rollback
+	 * looks, finds nothing of ours and deletes nothing */
+	assert_int_equal(count_lines(f->log, "--format=json"), 1);
+	assert_int_equal(count_lines(f->log, "--if-exists del-port"), 0);
 }
 
 static void test_other_pod_container_does_not_release(void **state)
