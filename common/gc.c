@@ -53,6 +53,8 @@ static void describe(const struct vp_record *rec, char *buf, size_t size)
 
 		switch (r->kind) {
 		case VP_RES_OVS_PORT:
+			if (r->state == VP_RES_NOT_CREATED)
+				continue; /* the name was someone else's */
 			vp_strappendf(buf, size, "%sport %s on bridge %s", sep,
 			       r->port, r->bridge);
 			break;
@@ -120,9 +122,9 @@ static void infer_from_devlist(const char *run_dir, const char *id, char *buf,
 	vp_devlist_free(&dl);
 }
 
-/* What a corrupt record's sandbox may still hold: port names follow from
- * the sandbox id; the rest from whatever of the record and device list
- * still parses. */
+/* What a corrupt record's sandbox may still hold: its ports carry its id
+ * (and the first choice of their names follows from it); the rest from
+ * whatever of the record and device list still parses. */
 static void infer_leftovers(const struct vp_config *cfg, const char *id,
 			    char *buf, size_t size)
 {
@@ -135,10 +137,14 @@ static void infer_leftovers(const struct vp_config *cfg, const char *id,
 	struct vp_err e;
 	size_t len;
 
-	vp_ovs_port_name(id, 0, port);
+	/* the first choice of name; a taken one moves an entry to a later
+	 * choice, but every port carries the tag */
+	vp_ovs_port_name(id, 0, 0, port);
 	port[strlen(port) - 1] = '\0';
-	snprintf(buf, size, "OVS ports %s<index> on the configured bridges",
-		 port);
+	snprintf(buf, size,
+		 "OVS ports %s<index> (or a later choice of name) with "
+		 "external_ids:%s=%s on the configured bridges",
+		 port, VP_OVS_KEY_SANDBOX, id);
 	if (path != NULL &&
 	    vp_read_file(path, VP_FILE_MAX, &raw, &len, &e) == 0 &&
 	    vp_json_parse(raw, len, &root, &e) == 0)
@@ -228,7 +234,8 @@ static int gc_one(const struct vp_config *cfg, const struct vp_gc_opts *o,
 	_cleanup_record_ struct vp_record rec = {0};
 	struct vp_liveness l;
 	struct vp_err why;
-	char what[LINE_MAX_];
+	char what[LINE_MAX_], left[LINE_MAX_] = "";
+	struct vp_release_opts ro = { .left = left, .left_size = sizeof(left) };
 	long long age;
 	int rc;
 
@@ -270,10 +277,13 @@ static int gc_one(const struct vp_config *cfg, const struct vp_gc_opts *o,
 		res->released++;
 		return 0;
 	}
-	if (vp_release(cfg, &rec, err) < 0) {
+	if (vp_release_opt(cfg, &rec, &ro, err) < 0) {
 		struct vp_err e2;
 
 		res->failed++;
+		if (left[0] != '\0')
+			report(o, "left %s alone in %s: not this sandbox's",
+			       left, id);
 		/* keep what failed for the next run */
 		if (vp_record_save(cfg->run_dir, &rec, &e2) < 0)
 			vp_log_error("sandbox %s: %s", id, e2.msg);
@@ -285,6 +295,8 @@ static int gc_one(const struct vp_config *cfg, const struct vp_gc_opts *o,
 	}
 	report(o, "released %s: %s; %s%s", id, l.why,
 	       rec.complete ? "" : "incomplete setup: ", what);
+	if (left[0] != '\0')
+		report(o, "left %s alone in %s: not this sandbox's", left, id);
 	res->released++;
 	return 0;
 }

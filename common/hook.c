@@ -71,7 +71,48 @@ static void rollback(const struct vp_config *cfg, struct vp_record *rec)
 		vp_log_error("%s", e.msg);
 }
 
-/* Everything that can be refused without touching the host. */
+/* Entry index is the last character of a port name. */
+_Static_assert(VP_REQUEST_MAX <= VP_OVS_NAME_INDEX_MAX,
+	       "port names tell request entries apart by one hex digit");
+
+/* The socket is named after the port: a name that is free on the switch
+ * gets a socket path no port of ours uses. */
+static int port_socket(const struct vp_vhost_net *v, struct plan_port *p,
+		       struct vp_err *err)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "%.15s.sock", p->port);
+	return vp_socket_path(v->socket_dir, name, p->socket,
+			      sizeof(p->socket), err);
+}
+
+/* The vhost-user devices' QEMU arguments, in request order. */
+static int vhost_args(const struct vp_request *req,
+		      const struct plan_port *ports, struct vp_argv *out,
+		      struct vp_err *err)
+{
+	for (size_t i = 0; i < req->n; i++) {
+		const struct vp_request_item *it = &req->items[i];
+		struct vp_vhost_dev dev = { 0 };
+
+		if (it->net->type != VP_NET_VHOST_USER)
+			continue;
+		dev.index = (unsigned)i;
+		dev.socket_path = ports[i].socket;
+		memcpy(dev.mac, it->mac, 6);
+		dev.queues = it->queues;
+		dev.vectors = it->net->vhost.vectors;
+		if (vp_qemu_vhost_user_args(&dev, out, err) < 0)
+			return vp_err_wrap(err, "%s[%zu]", VP_ANNOTATION_NETWORKS,
+					   i);
+	}
+	return 0;
+}
+
+/* Everything that can be refused without touching the host.  Ports get
+ * their first-choice names; every choice has the same length, so a later
+ * one fits wherever the first did. */
 static int plan(const struct vp_config *cfg, const struct vp_state *st,
 		const char *sandbox, const char *annotation,
 		struct vp_request *req, struct plan_port *ports,
@@ -85,28 +126,17 @@ static int plan(const struct vp_config *cfg, const struct vp_state *st,
 		return -1;
 	for (size_t i = 0; i < req->n; i++) {
 		const struct vp_request_item *it = &req->items[i];
-		const struct vp_vhost_net *v = &it->net->vhost;
-		char name[32];
-		struct vp_vhost_dev dev = { 0 };
 
 		if (it->net->type != VP_NET_VHOST_USER)
 			continue;
 		vhost = true;
-		vp_ovs_port_name(sandbox, (unsigned)i, ports[i].port);
-		snprintf(name, sizeof(name), "%.15s.sock", ports[i].port);
-		if (vp_socket_path(v->socket_dir, name, ports[i].socket,
-				   sizeof(ports[i].socket), err) < 0)
-			return vp_err_wrap(err, "%s[%zu]", VP_ANNOTATION_NETWORKS,
-					   i);
-		dev.index = (unsigned)i;
-		dev.socket_path = ports[i].socket;
-		memcpy(dev.mac, it->mac, 6);
-		dev.queues = it->queues;
-		dev.vectors = v->vectors;
-		if (vp_qemu_vhost_user_args(&dev, &dl->args, err) < 0)
+		vp_ovs_port_name(sandbox, (unsigned)i, 0, ports[i].port);
+		if (port_socket(&it->net->vhost, &ports[i], err) < 0)
 			return vp_err_wrap(err, "%s[%zu]", VP_ANNOTATION_NETWORKS,
 					   i);
 	}
+	if (vhost_args(req, ports, &dl->args, err) < 0)
+		return -1;
 	/* vhost-user needs guest RAM the vswitch can map */
 	dl->shared_memory = vhost;
 	return 0;
@@ -128,9 +158,86 @@ static int budget(long long end, unsigned cap, const char *step,
 	return 0;
 }
 
+/* A name is taken when the switch has a port or interface of that name
+ * (another sandbox's, the admin's, or ours from a record that was lost)
+ * or its socket file exists (a port of that name on another switch
+ * sharing the socket directory, once its QEMU runs).  A taken name is
+ * never ours to create or to delete: the entry moves to the next choice,
+ * journalled before it is tried, and after VP_OVS_NAME_TRIES it is marked
+ * "not-created" so nothing undoes it. */
+static int add_port(const struct vp_config *cfg, struct vp_ovs *o,
+		    const char *sandbox, const struct vp_request_item *it,
+		    unsigned index, struct plan_port *p, struct vp_record *rec,
+		    int ri, long long end, bool *renamed, struct vp_err *err)
+{
+	const struct vp_vhost_net *v = &it->net->vhost;
+	struct vp_resource *r = &rec->res[ri];
+
+	for (unsigned attempt = 0;;) {
+		const char *why = "its socket file exists";
+		struct stat sb;
+
+		if (lstat(p->socket, &sb) < 0) {
+			if (budget(end, cfg->timeout_ms, it->network,
+				   &o->timeout_ms, err) < 0)
+				return -1;
+			if (vp_ovs_add_vhost_port(o, v->bridge, p->port,
+						  p->socket, it->queues,
+						  sandbox, index, err) == 0)
+				return 0;
+			if (err->errnum != EEXIST)
+				return -1;
+			why = "a port or interface of that name exists";
+		}
+		if (++attempt == VP_OVS_NAME_TRIES) {
+			r->state = VP_RES_NOT_CREATED;
+			return vp_err_set(err, EEXIST,
+					  "no free port name after %u tries "
+					  "(the last, `%s`: %s)",
+					  attempt, p->port, why);
+		}
+		vp_log_warn("port name %s is taken (%s); trying the next "
+			    "choice",
+			    p->port, why);
+		vp_ovs_port_name(sandbox, index, attempt, p->port);
+		if (port_socket(v, p, err) < 0)
+			return -1;
+		free(r->port);
+		free(r->socket);
+		r->port = strdup(p->port);
+		r->socket = strdup(p->socket);
+		if (r->port == NULL || r->socket == NULL)
+			return vp_err_set(err, ENOMEM, "prestart");
+		if (vp_record_save(cfg->run_dir, rec, err) < 0)
+			return -1;
+		*renamed = true;
+	}
+}
+
+/* After a port moved to another name: the vhost-user arguments again
+ * (they come first, as plan() put them), then the VFs' as they were. */
+static int rebuild_vhost_args(const struct vp_request *req,
+			      const struct plan_port *ports, size_t n_vhost,
+			      struct vp_devlist *dl, struct vp_err *err)
+{
+	struct vp_argv a = { 0 };
+
+	if (vhost_args(req, ports, &a, err) < 0)
+		goto fail;
+	for (size_t k = n_vhost; k < dl->args.n; k++)
+		if (vp_argv_push(&a, dl->args.v[k], err) < 0)
+			goto fail;
+	vp_argv_free(&dl->args);
+	dl->args = a;
+	return 0;
+fail:
+	vp_argv_free(&a);
+	return -1;
+}
+
 static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 		      const char *sandbox, const struct vp_request *req,
-		      const struct plan_port *ports, struct vp_devlist *dl,
+		      struct plan_port *ports, struct vp_devlist *dl,
 		      struct vp_record *rec, long long end, struct vp_err *err)
 {
 	struct vp_config lc = *cfg; /* per-step timeouts; owns nothing */
@@ -140,6 +247,8 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 	bool have_claims = false;
 	int port_idx[VP_REQUEST_MAX];
 	int dl_idx;
+	bool renamed = false;
+	size_t n_vhost_args = dl->args.n; /* plan()'s; VFs' come after */
 
 	if (dlpath == NULL)
 		return vp_err_set(err, ENOMEM, "prestart");
@@ -208,8 +317,8 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 		}
 		if (vp_mkdir_p(v->socket_dir, 0755, err) < 0)
 			return -1;
-		if (vp_ovs_add_vhost_port(&o, v->bridge, ports[i].port,
-					  ports[i].socket, it->queues, err) < 0)
+		if (add_port(cfg, &o, sandbox, it, (unsigned)i, &ports[i], rec,
+			     port_idx[i], end, &renamed, err) < 0)
 			return vp_err_wrap(err, "network `%s`", it->network);
 		vp_fault_point("port-added");
 		rec->res[port_idx[i]].state = VP_RES_CREATED;
@@ -220,6 +329,8 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 			    ports[i].socket, mac, it->queues, it->ifname);
 	}
 
+	if (renamed && rebuild_vhost_args(req, ports, n_vhost_args, dl, err) < 0)
+		return -1;
 	dl->sandbox = strdup(sandbox);
 	if (dl->sandbox == NULL)
 		return vp_err_set(err, ENOMEM, "prestart");
@@ -248,6 +359,24 @@ static bool sandbox_alive(const struct vp_config *cfg, const char *sandbox,
 			     &e) < 0)
 		return true;
 	return alive;
+}
+
+/* Release what an earlier sandbox or prestart of this id left, within
+ * what is left of the prestart's deadline.  What could not be released
+ * stays journalled for a later poststop or gc. */
+static int release_earlier(const struct vp_config *cfg, struct vp_record *rec,
+			   long long end, struct vp_err *err)
+{
+	struct vp_release_opts ro = { .end = end };
+
+	if (vp_release_opt(cfg, rec, &ro, err) < 0) {
+		struct vp_err e2;
+
+		if (vp_record_save(cfg->run_dir, rec, &e2) < 0)
+			vp_log_error("%s", e2.msg);
+		return -1;
+	}
+	return vp_record_remove(cfg->run_dir, rec->sandbox, err);
 }
 
 int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
@@ -287,10 +416,8 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 		vp_log_warn("releasing the setup left by an earlier sandbox "
 			    "of this id (owner pid %d is gone)",
 			    rec.owner_pid);
-		if (vp_release(cfg, &rec, err) < 0)
+		if (release_earlier(cfg, &rec, end, err) < 0)
 			return vp_err_wrap(err, "earlier sandbox of this id");
-		if (vp_record_remove(cfg->run_dir, sandbox, err) < 0)
-			return -1;
 	} else if (rc == 1 && rec.complete) {
 		/* Kata runs prestart for every container of the pod; whoever
 		 * this is, it gets nothing and changes nothing */
@@ -305,10 +432,8 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 	} else if (rc == 1) {
 		/* the lock is free, so the hook that wrote this died */
 		vp_log_warn("undoing the partial setup of an earlier prestart");
-		if (vp_release(cfg, &rec, err) < 0)
+		if (release_earlier(cfg, &rec, end, err) < 0)
 			return vp_err_wrap(err, "earlier partial setup");
-		if (vp_record_remove(cfg->run_dir, sandbox, err) < 0)
-			return -1;
 	}
 	vp_record_free(&rec);
 	/* earlier setups are undone: from here on only the request's own

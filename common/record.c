@@ -32,7 +32,9 @@ static const char *const kind_names[] = { "ovs-port", "devlist", "vf-claim",
 /* "dddd:bb:dd.f" + space, room to spare */
 #define VP_PCI_LINE_MAX 32
 #define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
-static const char *const state_names[] = { "pending", "created" };
+static const char *const state_names[] = { "pending", "created",
+					   "not-created" };
+#define N_STATES (sizeof(state_names) / sizeof(state_names[0]))
 
 char *vp_record_dir(const char *run_dir, const char *sandbox)
 {
@@ -308,7 +310,7 @@ static int parse_resource(const struct vp_json *o, struct vp_resource *r,
 	if (o->type != VP_JSON_OBJECT)
 		return vp_err_set(err, 0, "must be an object");
 	if (get_enum(o, "kind", kind_names, N_KINDS, &kind, err) < 0 ||
-	    get_enum(o, "state", state_names, 2, &state, err) < 0 ||
+	    get_enum(o, "state", state_names, N_STATES, &state, err) < 0 ||
 	    get_int(o, "index", 0, 1000, &idx, err) < 0)
 		return -1;
 	r->kind = (enum vp_res_kind)kind;

@@ -32,6 +32,8 @@ enum vp_res_kind {
 enum vp_res_state {
 	VP_RES_PENDING,     /* recorded, creation may or may not have happened */
 	VP_RES_CREATED,
+	VP_RES_NOT_CREATED, /* VP_RES_OVS_PORT: its name was taken by a port
+			     * that is not ours; nothing to undo */
 };
 
 struct vp_resource {

@@ -25,12 +25,18 @@ vp_config_write "$T/vnfplug.json"
 MAC1=02:00:00:00:00:01
 REQ1='[{"network":"chain","ifname":"net1","mac":"'$MAC1'","queues":1}]'
 
-# check_port PORT [INDEX]: name shape, type and socket path of one port.
-# Prints what is wrong; returns 1 then.
+# check_port PORT INDEX SANDBOX: name shape, ownership tags, type and
+# socket path of one port.  Prints what is wrong; returns 1 then.
 check_port() {
-	local p=$1 i=${2:-0} ty path bad=0
-	if ! [[ $p =~ ^vp[0-9a-f]{10}n$i$ ]] || [ ${#p} -gt 15 ]; then
-		echo "port name '$p' is not vp<10 hex>n$i (<= 15 bytes)"
+	local p=$1 i=$2 sb=$3 ty path ids bad=0 hex
+	hex=$(printf '%x' "$i")
+	if ! [[ $p =~ ^vp[a-z2-7]{12}$hex$ ]]; then
+		echo "port name '$p' is not vp<12 base32>$hex (15 bytes)"
+		bad=1
+	fi
+	ids=$(ovs_vsctl get Port "$p" external_ids)
+	if [ "$ids" != "{vnfplug-index=\"$i\", vnfplug-sandbox=$sb}" ]; then
+		echo "port $p: external_ids $ids, want vnfplug-index=$i, vnfplug-sandbox=$sb"
 		bad=1
 	fi
 	ty=$(ovs_iface_get "$p" type)
@@ -93,10 +99,10 @@ else
 	tap_fail "one port on $BR while c1 runs" "ports: $ports"
 fi
 P1=$(printf '%s\n' "$ports" | head -n 1)
-if out=$(check_port "$P1" 0); then
-	tap_ok "port $P1: live dpdkvhostuserclient, vhost-server-path in socket_dir"
+if out=$(check_port "$P1" 0 c1); then
+	tap_ok "port $P1: live dpdkvhostuserclient, vhost-server-path in socket_dir, tagged c1/0"
 else
-	tap_fail "port $P1: live dpdkvhostuserclient, vhost-server-path in socket_dir" "$out"
+	tap_fail "port $P1: live dpdkvhostuserclient, vhost-server-path in socket_dir, tagged c1/0" "$out"
 fi
 
 SB1=$(vp_sandbox_dir c1)
@@ -187,13 +193,13 @@ else
 	tap_fail "runc run with a 2-entry request" "$(runc_log c2)"
 fi
 ports=$(ovs_ports "$BR" | sort)
-pn0=$(printf '%s\n' "$ports" | grep 'n0$')
-pn1=$(printf '%s\n' "$ports" | grep 'n1$')
+pn0=$(printf '%s\n' "$ports" | grep '0$')
+pn1=$(printf '%s\n' "$ports" | grep '1$')
 if [ "$(printf '%s' "$ports" | grep -c .)" -eq 2 ] && [ -n "$pn0" ] && [ -n "$pn1" ] &&
-	out=$(check_port "$pn0" 0 && check_port "$pn1" 1); then
-	tap_ok "2 entries -> 2 ports (n0, n1), both dpdkvhostuserclient in socket_dir"
+	out=$(check_port "$pn0" 0 c2 && check_port "$pn1" 1 c2); then
+	tap_ok "2 entries -> 2 ports (...0, ...1), both dpdkvhostuserclient in socket_dir, tagged"
 else
-	tap_fail "2 entries -> 2 ports (n0, n1), both dpdkvhostuserclient in socket_dir" \
+	tap_fail "2 entries -> 2 ports (...0, ...1), both dpdkvhostuserclient in socket_dir, tagged" \
 		"ports: $(printf '%s' "$ports" | tr '\n' ' ')" "${out:-}"
 fi
 SB2=$(vp_sandbox_dir c2)

@@ -1,4 +1,4 @@
-/* Unit tests: backend command execution (exec.c) and OVS port names. */
+/* Unit tests: backend command execution (exec.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,8 +10,6 @@
 #include <string.h>
 
 #include "exec.h"
-#include "ovs.h"
-#include "validate.h"
 
 static void test_output_and_status(void **state)
 {
@@ -72,23 +70,6 @@ static void test_relative_and_missing(void **state)
 	vp_exec_result_free(&r);
 }
 
-static void test_port_names(void **state)
-{
-	char a[16], b[16], c[16];
-
-	(void)state;
-	vp_ovs_port_name("sandbox-one", 0, a);
-	vp_ovs_port_name("sandbox-one", 0, b);
-	vp_ovs_port_name("sandbox-one", 15, c);
-	assert_string_equal(a, b);
-	assert_string_not_equal(a, c);
-	assert_true(strlen(c) <= 15);
-	assert_true(vp_valid_ovs_name(a) && vp_valid_ovs_name(c));
-	vp_ovs_port_name("sandbox-two", 0, b);
-	assert_string_not_equal(a, b);
-	assert_int_equal(strncmp(a, "vp", 2), 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,7 +77,6 @@ int main(void)
 		cmocka_unit_test(test_fixed_environment),
 		cmocka_unit_test(test_timeout_kills),
 		cmocka_unit_test(test_relative_and_missing),
-		cmocka_unit_test(test_port_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

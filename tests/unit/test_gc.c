@@ -20,6 +20,7 @@
 #include "gc.h"
 #include "liveness.h"
 #include "lock.h"
+#include "ovs.h"
 #include "proc.h"
 #include "record.h"
 #include "tu.h"
@@ -113,6 +114,8 @@ static void save_record(struct fx *f, const char *id, int pid,
 	snprintf(sock, sizeof(sock), "%s/s/%s.sock", f->dir, port);
 	snprintf(dl, sizeof(dl), "%s/run/sandboxes/%s/devices.json", f->dir,
 		 id);
+	/* the port as prestart makes it: tagged with the sandbox */
+	tu_fake_port(f->dir, port, id, 0);
 	rec.sandbox = strdup(id);
 	rec.container = strdup(id);
 	rec.created = created;
@@ -475,6 +478,60 @@ static void test_gc_waits_for_lock(void **state)
 	vp_lock_release(lock);
 }
 
+static void test_foreign_port_left_alone(void **state)
+{
+	struct fx *f = *state;
+	unsigned long long start;
+	int pid = dead_pid(&start);
+	struct vp_gc_result r;
+	struct vp_record rec;
+	struct vp_err err;
+	struct vp_resource p = {
+	    .kind = VP_RES_OVS_PORT,
+	    .state = VP_RES_PENDING,
+	    .index = 1,
+	    .network = "chain",
+	    .ovsdb = "unix:/x/db.sock",
+	    .bridge = "br-vnf",
+	    .port = "vptaken1n1",
+	    .socket = "/x/vptaken1n1.sock",
+	};
+
+	/* a journal whose second port's name belongs to another sandbox */
+	save_record(f, "own1", pid, start, old(), true);
+	assert_int_equal(vp_record_load(f->cfg.run_dir, "own1", &rec, &err), 1);
+	assert_true(vp_record_add(&rec, &p, &err) >= 0);
+	assert_int_equal(vp_record_save(f->cfg.run_dir, &rec, &err), 0);
+	vp_record_free(&rec);
+	tu_fake_port(f->dir, "vptaken1n1", "victim", 1);
+
+	r = run_gc(f, false, 0);
+	assert_int_equal(r.released, 1);
+	assert_int_equal(r.failed, 0);
+	assert_false(has_dir(f, "own1"));
+	assert_false(tu_fake_has_port(f->dir, "vpown1n0"));
+	assert_true(tu_fake_has_port(f->dir, "vptaken1n1"));
+	assert_false(logged(f, "del-port br-vnf vptaken1n1"));
+	assert_out(f, "left port vptaken1n1 alone in own1: not this sandbox's");
+}
+
+static void test_corrupt_record_names_the_tag(void **state)
+{
+	struct fx *f = *state;
+	char p[400], first[16];
+
+	snprintf(p, sizeof(p), "%s/run/sandboxes/bad3", f->dir);
+	assert_int_equal(vp_mkdir_p(p, 0700, &(struct vp_err){ 0 }), 0);
+	snprintf(p, sizeof(p), "%s/run/sandboxes/bad3/record.json", f->dir);
+	tu_write(p, "{", 0600);
+	run_gc(f, false, 0);
+	vp_ovs_port_name("bad3", 0, 0, first);
+	first[14] = '\0';
+	assert_out(f, first);
+	assert_out(f, "<index> (or a later choice of name) with "
+		      "external_ids:vnfplug-sandbox=bad3");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -500,6 +557,10 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_gc_waits_for_lock, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_foreign_port_left_alone, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt_record_names_the_tag,
+					    setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

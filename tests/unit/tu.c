@@ -63,21 +63,80 @@ void tu_fake_vsctl(const char *dir)
 	static const char script[] =
 		"#!/bin/sh\n"
 		"d=$(dirname \"$0\")\n"
+		"db=\"$d/ports\"\n"
 		"shift 2\n"
 		"echo \"$*\" >> \"$d/vsctl.log\"\n"
+		"touch \"$db\"\n"
 		"case \"$*\" in\n"
 		"*del-port*) [ -e \"$d/fail-del\" ] &&\n"
-		"  { echo 'ovs-vsctl: db down' >&2; exit 1; };;\n"
+		"  { echo 'ovs-vsctl: db down' >&2; exit 1; }\n"
+		"  [ -e \"$d/slow-del\" ] && sleep 3\n"
+		"  grep -v \"^$4 \" \"$db\" > \"$db.new\"; mv \"$db.new\" \"$db\";;\n"
 		"add-port*) [ -e \"$d/no-bridge\" ] &&\n"
 		"  { echo \"ovs-vsctl: no bridge named $2\" >&2; exit 1; }\n"
 		"  [ -e \"$d/slow\" ] && sleep 3\n"
 		"  n=$(grep -c '^add-port' \"$d/vsctl.log\")\n"
 		"  if [ -e \"$d/fail-$n\" ]; then\n"
-		"    echo \"ovs-vsctl: boom $n\" >&2; exit 1; fi;;\n"
+		"    echo \"ovs-vsctl: boom $n\" >&2; exit 1; fi\n"
+		"  if grep -q \"^$3 \" \"$db\"; then\n"
+		"    echo \"ovs-vsctl: cannot create a port named $3 because a\" \\\n"
+		"      \"port named $3 already exists on bridge $2\" >&2; exit 1; fi\n"
+		"  echo \"$3 ${4#*=} ${5#*=}\" >> \"$db\";;\n"
+		"*' list Port '*) [ -e \"$d/fail-list\" ] &&\n"
+		"  { echo 'ovs-vsctl: db down' >&2; exit 1; }\n"
+		"  shift 6; sep=''\n"
+		"  printf '{\"data\":['\n"
+		"  for n; do\n"
+		"    grep \"^$n \" \"$db\" | while read -r name sb ix; do\n"
+		"      if [ \"$sb\" = - ]; then m='';\n"
+		"      else m=\"[\\\"vnfplug-index\\\",\\\"$ix\\\"],\"\n"
+		"        m=\"$m[\\\"vnfplug-sandbox\\\",\\\"$sb\\\"]\"; fi\n"
+		"      printf '%s[\"%s\",[\"map\",[%s]]]' \"$sep\" \"$name\" \"$m\"\n"
+		"    done\n"
+		"    grep -q \"^$n \" \"$db\" && sep=,\n"
+		"  done\n"
+		"  printf '],\"headings\":[\"name\",\"external_ids\"]}\\n';;\n"
 		"esac\n"
 		"exit 0\n";
 	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/ovs-vsctl", dir);
 	tu_write(path, script, 0755);
+}
+
+void tu_fake_port(const char *dir, const char *name, const char *sandbox,
+		  unsigned index)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/ports", dir);
+	f = fopen(path, "a");
+	if (f == NULL) {
+		perror(path);
+		abort();
+	}
+	if (sandbox != NULL)
+		fprintf(f, "%s %s %u\n", name, sandbox, index);
+	else
+		fprintf(f, "%s - -\n", name);
+	fclose(f);
+}
+
+int tu_fake_has_port(const char *dir, const char *name)
+{
+	char path[4096], line[512];
+	size_t n = strlen(name);
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/ports", dir);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, name, n) == 0 && line[n] == ' ')
+			found = 1;
+	fclose(f);
+	return found;
 }
