@@ -1,11 +1,14 @@
 /* devlist.c - the per-sandbox device list handed from the hook to the shim
  * (devlist.h).
  *
- * The shim trusts nothing about this file beyond its owner: it is read
+ * The shim trusts nothing about this file beyond its owner, and checks
+ * that: the file must be a regular file of root's, not writable by group or
+ * others, in a directory that is root's alone, below ancestors nobody else
+ * can rename (vp_read_file_trusted, fileio.h).  Even then it is read
  * strictly (unknown keys, wrong version, wrong types are errors) and its
  * arguments are limited to "-option value" pairs of the few options vnfplug
- * ever adds, so a corrupted or planted file can not make QEMU load a
- * different kernel or run a script.
+ * ever adds, so a corrupted file can not make QEMU load a different kernel
+ * or run a script.
  */
 #include "devlist.h"
 
@@ -195,7 +198,7 @@ int vp_devlist_load(const char *path, struct vp_devlist *dl, struct vp_err *err)
 	size_t len;
 
 	memset(dl, 0, sizeof(*dl));
-	if (vp_read_file(path, VP_FILE_MAX, &buf, &len, err) < 0) {
+	if (vp_read_file_trusted(path, VP_FILE_MAX, &buf, &len, err) < 0) {
 		if (err->errnum == ENOENT) {
 			vp_err_clear(err);
 			return 0;

@@ -28,7 +28,8 @@ char *vp_devlist_path(const char *run_dir, const char *id);
  * (-chardev -netdev -device -object -qmp), values non-empty. */
 int vp_devlist_write(const char *path, const struct vp_devlist *dl,
 		     struct vp_err *err);
-/* 1 loaded, 0 no such file (dl left empty), <0 unreadable or corrupt. */
+/* 1 loaded, 0 no such file (dl left empty), <0 unreadable, corrupt, or
+ * not root's alone (the file or its directory, see vp_read_file_trusted). */
 int vp_devlist_load(const char *path, struct vp_devlist *dl,
 		    struct vp_err *err);
 int vp_devlist_parse(const char *buf, size_t len, struct vp_devlist *dl,

@@ -14,17 +14,21 @@ int vp_lock_acquire(const char *run_dir, unsigned timeout_ms,
 		    struct vp_err *err)
 {
 	_cleanup_free_ char *path = vp_asprintf("%s/lock", run_dir);
+	_cleanup_close_ int dfd = -1;
 	_cleanup_close_ int fd = -1;
 	long long start;
 	long sleep_us = 500;
 
 	if (path == NULL)
 		return vp_err_set(err, ENOMEM, "lock");
-	if (vp_mkdir_p(run_dir, 0700, err) < 0)
+	/* run_dir and the lock file root's alone (fileio.h): whoever could
+	 * hold or swap the lock could stall every hook */
+	dfd = vp_dir_open(run_dir, 0700, err);
+	if (dfd < 0)
 		return -1;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = vp_open_trusted_at(dfd, "lock", path, O_RDWR | O_CREAT, 0600, err);
 	if (fd < 0)
-		return vp_err_set(err, errno, "open lock `%s`", path);
+		return vp_err_wrap(err, "lock");
 	start = vp_now_ms();
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)

@@ -2,6 +2,8 @@
  *
  * One lock file, <run_dir>/lock, held with flock(2) for every
  * load-modify-save of records and every resource creation or removal.
+ * run_dir is created and checked by vp_dir_open (fileio.h), and the lock
+ * must be a regular file of root's.
  * The kernel drops it when the holder dies, so a killed hook never wedges
  * the host.  Waiting is bounded: after `timeout_ms` the error is
  * "vnfplug is busy: lock `...` held by another hook for 10000 ms" (EBUSY).

@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,42 @@ char *vp_record_dir(const char *run_dir, const char *sandbox)
 static char *record_path(const char *run_dir, const char *sandbox)
 {
 	return vp_asprintf("%s/sandboxes/%s/record.json", run_dir, sandbox);
+}
+
+/* run_dir and the sandbox's directory below it, each checked (fileio.h):
+ * run_dir, sandboxes and <id> must be root's alone, or a record planted by
+ * someone else would be taken for vnfplug's. */
+static int open_dirs(const char *run_dir, const char *sandbox, bool create,
+		     int *rfd, int *dfd, struct vp_err *err)
+{
+	_cleanup_free_ char *rel = NULL;
+	_cleanup_close_ int r = -1;
+	mode_t mode = create ? 0700 : 0;
+
+	if (!vp_valid_sandbox_id(sandbox))
+		return vp_err_set(err, EINVAL, "record: invalid sandbox id");
+	rel = vp_asprintf("sandboxes/%s", sandbox);
+	if (rel == NULL)
+		return vp_err_set(err, ENOMEM, "record");
+	r = vp_dir_open(run_dir, mode, err);
+	if (r < 0)
+		return -1;
+	*dfd = vp_dir_openat(r, run_dir, rel, mode, err);
+	if (*dfd < 0)
+		return -1;
+	if (rfd != NULL)
+		*rfd = vp_steal_fd(&r);
+	return 0;
+}
+
+int vp_record_dir_open(const char *run_dir, const char *sandbox, bool create,
+		       struct vp_err *err)
+{
+	int dfd;
+
+	if (open_dirs(run_dir, sandbox, create, NULL, &dfd, err) < 0)
+		return -1;
+	return dfd;
 }
 
 void vp_resource_free(struct vp_resource *r)
@@ -539,12 +576,17 @@ int vp_record_load(const char *run_dir, const char *sandbox,
 {
 	_cleanup_free_ char *path = record_path(run_dir, sandbox);
 	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int dfd = -1;
 	size_t len;
 
 	memset(rec, 0, sizeof(*rec));
 	if (path == NULL)
 		return vp_err_set(err, ENOMEM, "record");
-	if (vp_read_file(path, VP_FILE_MAX, &buf, &len, err) < 0) {
+	dfd = vp_record_dir_open(run_dir, sandbox, false, err);
+	if (dfd < 0)
+		return err->errnum == ENOENT ? 0 : -1;
+	if (vp_read_trusted_at(dfd, "record.json", path, VP_FILE_MAX, &buf,
+			       &len, err) < 0) {
 		if (err->errnum == ENOENT)
 			return 0;
 		return -1;
@@ -586,9 +628,9 @@ static bool record_claims_pci(const struct vp_record *rec, const char *pci)
 
 /* Rewrite the index for `sandbox`: its lines become the record's claims
  * (rec NULL: none), plus, when `grow`, the lines it had. */
-static int claims_index_update(const char *run_dir, const char *sandbox,
-			       const struct vp_record *rec, bool grow,
-			       struct vp_err *err)
+static int claims_index_update(int rfd, const char *run_dir,
+			       const char *sandbox, const struct vp_record *rec,
+			       bool grow, struct vp_err *err)
 {
 	_cleanup_free_ char *path = claims_index_path(run_dir);
 	_cleanup_free_ char *old = NULL;
@@ -599,7 +641,8 @@ static int claims_index_update(const char *run_dir, const char *sandbox,
 
 	if (path == NULL)
 		return vp_err_set(err, ENOMEM, "claims index");
-	if (vp_read_file(path, VP_FILE_MAX, &old, &len, &e) < 0) {
+	if (vp_read_trusted_at(rfd, "claims", path, VP_FILE_MAX, &old, &len,
+			       &e) < 0) {
 		if (e.errnum != ENOENT) {
 			*err = e;
 			return -1;
@@ -654,26 +697,31 @@ static int claims_index_update(const char *run_dir, const char *sandbox,
 	}
 	if (!changed)
 		return 0;
-	return vp_write_file_atomic(path, out, used, 0600, err);
+	return vp_write_file_atomic_at(rfd, "claims", path, out, used, 0600,
+				       err);
 }
 
 int vp_record_save(const char *run_dir, const struct vp_record *rec,
 		   struct vp_err *err)
 {
-	_cleanup_free_ char *dir = vp_record_dir(run_dir, rec->sandbox);
 	_cleanup_free_ char *path = record_path(run_dir, rec->sandbox);
 	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int rfd = -1;
+	_cleanup_close_ int dfd = -1;
 	size_t len;
 
-	if (dir == NULL || path == NULL)
+	if (path == NULL)
 		return vp_err_set(err, ENOMEM, "record");
-	if (vp_mkdir_p(dir, 0700, err) < 0)
+	if (open_dirs(run_dir, rec->sandbox, true, &rfd, &dfd, err) < 0)
 		return -1;
 	if (vp_record_serialize(rec, &buf, &len, err) < 0)
 		return -1;
-	if (claims_index_update(run_dir, rec->sandbox, rec, true, err) < 0 ||
-	    vp_write_file_atomic(path, buf, len, 0600, err) < 0 ||
-	    claims_index_update(run_dir, rec->sandbox, rec, false, err) < 0)
+	if (claims_index_update(rfd, run_dir, rec->sandbox, rec, true, err) <
+		0 ||
+	    vp_write_file_atomic_at(dfd, "record.json", path, buf, len, 0600,
+				    err) < 0 ||
+	    claims_index_update(rfd, run_dir, rec->sandbox, rec, false, err) <
+		0)
 		return -1;
 	return 0;
 }
@@ -683,6 +731,7 @@ int vp_record_claims(const char *run_dir, char ***pcis, size_t *n,
 {
 	_cleanup_free_ char *path = claims_index_path(run_dir);
 	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int rfd = -1;
 	char **v;
 	size_t cnt = 0, len;
 	struct vp_err e;
@@ -694,7 +743,9 @@ int vp_record_claims(const char *run_dir, char ***pcis, size_t *n,
 	v = calloc(1, sizeof(*v));
 	if (v == NULL)
 		return vp_err_set(err, ENOMEM, "claims");
-	if (vp_read_file(path, VP_FILE_MAX, &text, &len, &e) < 0) {
+	rfd = vp_dir_open_trusted(run_dir, &e);
+	if (rfd < 0 || vp_read_trusted_at(rfd, "claims", path, VP_FILE_MAX,
+					  &text, &len, &e) < 0) {
 		if (e.errnum == ENOENT) {
 			*pcis = v;
 			return 0;
@@ -732,24 +783,46 @@ oom:
 int vp_record_remove(const char *run_dir, const char *sandbox,
 		     struct vp_err *err)
 {
+	_cleanup_free_ char *sdir = vp_asprintf("%s/sandboxes", run_dir);
 	_cleanup_free_ char *dir = vp_record_dir(run_dir, sandbox);
-
 	_cleanup_free_ char *path = record_path(run_dir, sandbox);
+	_cleanup_close_ int rfd = -1;
+	_cleanup_close_ int sfd = -1;
+	_cleanup_close_ int dfd = -1;
 
-	if (dir == NULL || path == NULL)
+	if (sdir == NULL || dir == NULL || path == NULL)
 		return vp_err_set(err, ENOMEM, "record");
-	if (unlink(path) < 0 && errno != ENOENT)
-		return vp_err_set(err, errno, "unlink `%s`", path);
-	if (vp_rm_rf(dir, err) < 0)
-		return -1;
+	if (!vp_valid_sandbox_id(sandbox))
+		return vp_err_set(err, EINVAL, "record: invalid sandbox id");
+	rfd = vp_dir_open_trusted(run_dir, err);
+	if (rfd < 0) {
+		if (err->errnum != ENOENT)
+			return -1;
+		vp_err_clear(err);
+		return 0; /* no run_dir: no record, no claims */
+	}
+	sfd = vp_dir_openat(rfd, run_dir, "sandboxes", 0, err);
+	if (sfd >= 0)
+		dfd = vp_dir_openat(sfd, sdir, sandbox, 0, err);
+	if (sfd < 0 || dfd < 0) {
+		if (err->errnum != ENOENT)
+			return -1;
+		vp_err_clear(err);
+	} else {
+		if (unlinkat(dfd, "record.json", 0) < 0 && errno != ENOENT)
+			return vp_err_set(err, errno, "unlink `%s`", path);
+		if (vp_rm_rf_at(sfd, sandbox, err) < 0)
+			return vp_err_wrap(err, "remove `%s`", dir);
+	}
 	/* the record is gone: its claims may go now, not before */
-	return claims_index_update(run_dir, sandbox, NULL, false, err);
+	return claims_index_update(rfd, run_dir, sandbox, NULL, false, err);
 }
 
 int vp_record_list(const char *run_dir, char ***ids, size_t *n,
 		   struct vp_err *err)
 {
-	_cleanup_free_ char *dir = vp_asprintf("%s/sandboxes", run_dir);
+	_cleanup_close_ int rfd = -1;
+	_cleanup_close_ int sfd = -1;
 	char **v = NULL;
 	size_t cnt = 0;
 	DIR *d;
@@ -757,14 +830,19 @@ int vp_record_list(const char *run_dir, char ***ids, size_t *n,
 
 	*ids = NULL;
 	*n = 0;
-	if (dir == NULL)
-		return vp_err_set(err, ENOMEM, "record list");
-	d = opendir(dir);
-	if (d == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		return vp_err_set(err, errno, "open `%s`", dir);
+	rfd = vp_dir_open_trusted(run_dir, err);
+	if (rfd >= 0)
+		sfd = vp_dir_openat(rfd, run_dir, "sandboxes", 0, err);
+	if (sfd < 0) {
+		if (err->errnum != ENOENT)
+			return -1;
+		vp_err_clear(err);
+		return 0;
 	}
+	d = fdopendir(sfd);
+	if (d == NULL)
+		return vp_err_set(err, errno, "open `%s/sandboxes`", run_dir);
+	sfd = -1; /* owned by d now */
 	while ((de = readdir(d)) != NULL) {
 		char **nv;
 

@@ -79,6 +79,13 @@ struct vp_record {
 
 /* "<run_dir>/sandboxes/<id>" - malloc'ed. */
 char *vp_record_dir(const char *run_dir, const char *sandbox);
+/* That directory opened for *at calls, with run_dir, run_dir/sandboxes and
+ * it checked to be root's alone (vp_dir_open, fileio.h); `create` makes
+ * what is missing (mode 0700).  A missing one without `create` fails with
+ * errnum ENOENT.  Records, the claims index and the lock are read only
+ * through checked directories like this one. */
+int vp_record_dir_open(const char *run_dir, const char *sandbox, bool create,
+		       struct vp_err *err);
 /* 1 loaded, 0 absent, <0 unreadable or corrupt. */
 int vp_record_load(const char *run_dir, const char *sandbox,
 		   struct vp_record *rec, struct vp_err *err);

@@ -1,5 +1,6 @@
 /* test_devlist.c - the device list file between hook and shim
- * (devlist.h): round trip, strict parsing, errors that name the file. */
+ * (devlist.h): round trip, strict parsing, errors that name the file, and
+ * only root's own file in root's own directory. */
 #include "tu_shim.h"
 
 #include <fcntl.h>
@@ -263,6 +264,108 @@ static void test_symlink_refused(void **state)
 	assert_non_null(strstr(err.msg, link));
 }
 
+/* The shim reads the list only from root's own file in root's own
+ * directory: each way someone else could have planted one is refused,
+ * with what is wrong and where. */
+static void expect_load_refused(const char *path, const char *sub)
+{
+	struct vp_devlist dl;
+	struct vp_err err = {0};
+
+	if (vp_devlist_load(path, &dl, &err) >= 0) {
+		vp_devlist_free(&dl);
+		fail_msg("`%s` loaded, want \"%s\"", path, sub);
+	}
+	if (strstr(err.msg, sub) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err.msg, sub);
+}
+
+static void test_untrusted_refused(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ char *run = path_in(f, "run");
+	_cleanup_free_ char *sb = path_in(f, "run/sandboxes/abc");
+	_cleanup_free_ char *p = path_in(f, "run/sandboxes/abc/devices.json");
+	_cleanup_free_ char *real = path_in(f, "run/sandboxes/real");
+	_cleanup_free_ char *shared = path_in(f, "shared");
+	_cleanup_free_ char *squat = path_in(f, "shared/x");
+	_cleanup_free_ char *sq_sb = path_in(f, "shared/x/run/sandboxes/abc");
+	_cleanup_free_ char *sq_p =
+	    path_in(f, "shared/x/run/sandboxes/abc/devices.json");
+	_cleanup_free_ char *cmd = NULL;
+	struct vp_devlist dl, in;
+	struct vp_err err = {0};
+	char msg[700];
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(vp_mkdir_p(sb, 0700, &err), 0);
+	make_list(&dl, "abc");
+	assert_int_equal(vp_devlist_write(p, &dl, &err), 0);
+	assert_int_equal(vp_devlist_load(p, &in, &err), 1); /* control */
+	vp_devlist_free(&in);
+
+	/* the file: someone else's, or writable by others */
+	assert_int_equal(chown(p, 65534, 65534), 0);
+	snprintf(msg, sizeof(msg), "`%s` is owned by uid 65534, not root", p);
+	expect_load_refused(p, msg);
+	assert_int_equal(chown(p, 0, 0), 0);
+	assert_int_equal(chmod(p, 0666), 0);
+	snprintf(msg, sizeof(msg),
+		 "`%s` is writable by group or others (mode 0666)", p);
+	expect_load_refused(p, msg);
+	assert_int_equal(chmod(p, 0644), 0);
+	/* its directory */
+	assert_int_equal(chmod(sb, 0777), 0);
+	snprintf(msg, sizeof(msg),
+		 "`%s` is writable by group or others (mode 0777)", sb);
+	expect_load_refused(p, msg);
+	/* ... and it is not written there either */
+	assert_true(vp_devlist_write(p, &dl, &err) < 0);
+	assert_non_null(strstr(err.msg, msg));
+	assert_int_equal(chmod(sb, 0700), 0);
+	assert_int_equal(chown(sb, 65534, 65534), 0);
+	snprintf(msg, sizeof(msg), "`%s` is owned by uid 65534, not root", sb);
+	expect_load_refused(p, msg);
+	assert_int_equal(chown(sb, 0, 0), 0);
+	/* run_dir above it writable by others (not sticky) */
+	assert_int_equal(chmod(run, 0777), 0);
+	snprintf(msg, sizeof(msg),
+		 "`%s` is writable by group or others (mode 0777)", run);
+	expect_load_refused(p, msg);
+	assert_int_equal(chmod(run, 0700), 0);
+	/* the sandbox directory a symlink someone else owns */
+	assert_int_equal(rename(sb, real), 0);
+	assert_int_equal(symlink(real, sb), 0);
+	assert_int_equal(vp_devlist_load(p, &in, &err), 1); /* root's: ok */
+	vp_devlist_free(&in);
+	assert_int_equal(lchown(sb, 65534, 65534), 0);
+	snprintf(msg, sizeof(msg), "`%s` is a symlink not owned by root", sb);
+	expect_load_refused(p, msg);
+	/* a file where the directory belongs */
+	assert_int_equal(unlink(sb), 0);
+	put(sb, "x");
+	snprintf(msg, sizeof(msg), "`%s` is not a directory", sb);
+	expect_load_refused(p, msg);
+
+	/* the reproduction: run_dir pre-created, mode 0777, by another user
+	 * in a shared sticky directory, with a list of that user's choosing
+	 * (written by root here only because the writer checks too) */
+	assert_int_equal(mkdir(shared, 01777), 0);
+	assert_int_equal(chmod(shared, 01777), 0);
+	assert_int_equal(mkdir(squat, 0777), 0);
+	assert_int_equal(vp_mkdir_p(sq_sb, 0700, &err), 0);
+	assert_int_equal(vp_devlist_write(sq_p, &dl, &err), 0);
+	assert_true(asprintf(&cmd,
+			     "chown -R 65534:65534 '%s' && chmod -R a+w '%s'",
+			     squat, squat) > 0);
+	assert_int_equal(system(cmd), 0);
+	snprintf(msg, sizeof(msg), "`%s` is owned by uid 65534, not root",
+		 squat);
+	expect_load_refused(sq_p, msg);
+	vp_devlist_free(&dl);
+}
+
 static void test_parse_in_memory(void **state)
 {
 	static const char doc[] =
@@ -291,6 +394,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_write_refuses_invalid, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_symlink_refused, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_untrusted_refused, setup,
 					    teardown),
 	    cmocka_unit_test(test_parse_in_memory),
 	};

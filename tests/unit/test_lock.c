@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,11 +93,63 @@ static void test_creates_run_dir(void **state)
 	free(base);
 }
 
+/* run_dir or the lock someone else's: refused, naming it; a FIFO in
+ * the lock's place does not block. */
+static void test_untrusted_refused(void **state)
+{
+	char *base = tu_mkdtemp();
+	char run[256], lock[300];
+	struct vp_err err;
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0) {
+		free(base);
+		skip();
+	}
+	snprintf(run, sizeof(run), "%s/run", base);
+	snprintf(lock, sizeof(lock), "%s/lock", run);
+	assert_int_equal(mkdir(run, 0777), 0);
+	assert_int_equal(chmod(run, 0777), 0);
+	fd = vp_lock_acquire(run, 100, &err);
+	assert_true(fd < 0);
+	assert_non_null(strstr(err.msg, "is writable by group or others "
+					"(mode 0777)"));
+	assert_non_null(strstr(err.msg, run));
+	assert_false(tu_exists(lock));
+	assert_int_equal(chmod(run, 0700), 0);
+	assert_int_equal(chown(run, 65534, 65534), 0);
+	fd = vp_lock_acquire(run, 100, &err);
+	assert_true(fd < 0);
+	assert_non_null(strstr(err.msg, "is owned by uid 65534, not root"));
+	assert_int_equal(chown(run, 0, 0), 0);
+	/* the lock file */
+	tu_write(lock, "", 0600);
+	assert_int_equal(chown(lock, 65534, 65534), 0);
+	fd = vp_lock_acquire(run, 100, &err);
+	assert_true(fd < 0);
+	assert_non_null(strstr(err.msg, "is owned by uid 65534, not root"));
+	assert_int_equal(unlink(lock), 0);
+	assert_int_equal(mkfifo(lock, 0600), 0);
+	alarm(5); /* a blocking open would end the test here */
+	fd = vp_lock_acquire(run, 100, &err);
+	alarm(0);
+	assert_true(fd < 0);
+	assert_non_null(strstr(err.msg, "is not a regular file"));
+	assert_int_equal(unlink(lock), 0);
+	fd = vp_lock_acquire(run, 100, &err);
+	assert_true(fd >= 0);
+	vp_lock_release(fd);
+	tu_rmtree(base);
+	free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exclusive_and_bounded),
 		cmocka_unit_test(test_creates_run_dir),
+		cmocka_unit_test(test_untrusted_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

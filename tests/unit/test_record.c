@@ -247,6 +247,112 @@ static void test_claims_file(void **state)
 	free(run);
 }
 
+/* A record, the claims index or the sandboxes directory that someone else
+ * could have planted is refused, naming what is wrong and where. */
+static void expect_load_refused(const char *run, const char *sub)
+{
+	struct vp_record b;
+	struct vp_err err;
+
+	if (vp_record_load(run, "sb1", &b, &err) >= 0) {
+		vp_record_free(&b);
+		fail_msg("record loaded, want \"%s\"", sub);
+	}
+	if (strstr(err.msg, sub) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err.msg, sub);
+}
+
+static void test_untrusted_refused(void **state)
+{
+	char *run = tu_mkdtemp();
+	struct vp_record a = { 0 };
+	struct vp_err err;
+	struct vp_resource c = { .kind = VP_RES_VF_CLAIM,
+				 .state = VP_RES_CREATED,
+				 .vf_pci = "0000:3b:10.2" };
+	char sbs[512], dir[512], rec[600], claims[512], real[512], msg[800];
+	char **v;
+	size_t n;
+
+	(void)state;
+	if (geteuid() != 0) {
+		free(run);
+		skip();
+	}
+	fill(&a);
+	assert_int_equal(vp_record_add(&a, &c, &err), 2);
+	assert_int_equal(vp_record_save(run, &a, &err), 0);
+	snprintf(sbs, sizeof(sbs), "%s/sandboxes", run);
+	snprintf(dir, sizeof(dir), "%s/sandboxes/sb1", run);
+	snprintf(rec, sizeof(rec), "%s/record.json", dir);
+	snprintf(claims, sizeof(claims), "%s/claims", run);
+	snprintf(real, sizeof(real), "%s/real", run);
+
+	/* record.json someone else's, or writable by others */
+	assert_int_equal(chown(rec, 65534, 65534), 0);
+	snprintf(msg, sizeof(msg), "`%s` is owned by uid 65534, not root", rec);
+	expect_load_refused(run, msg);
+	assert_int_equal(chown(rec, 0, 0), 0);
+	assert_int_equal(chmod(rec, 0666), 0);
+	expect_load_refused(run, "is writable by group or others (mode 0666)");
+	assert_int_equal(chmod(rec, 0600), 0);
+	/* the sandbox directory, sandboxes/, run_dir */
+	assert_int_equal(chown(dir, 65534, 65534), 0);
+	snprintf(msg, sizeof(msg), "`%s` is owned by uid 65534, not root", dir);
+	expect_load_refused(run, msg);
+	/* removing it is refused too: it is not vnfplug's */
+	assert_true(vp_record_remove(run, "sb1", &err) < 0);
+	assert_non_null(strstr(err.msg, msg));
+	assert_true(tu_exists(rec));
+	assert_int_equal(chown(dir, 0, 0), 0);
+	assert_int_equal(chmod(sbs, 01777), 0);
+	snprintf(msg, sizeof(msg),
+		 "`%s` is writable by group or others (mode 1777)", sbs);
+	expect_load_refused(run, msg);
+	assert_true(vp_record_list(run, &v, &n, &err) < 0);
+	assert_non_null(strstr(err.msg, msg));
+	assert_true(vp_record_save(run, &a, &err) < 0);
+	assert_non_null(strstr(err.msg, msg));
+	assert_int_equal(chmod(sbs, 0700), 0);
+	assert_int_equal(chmod(run, 0777), 0);
+	snprintf(msg, sizeof(msg),
+		 "`%s` is writable by group or others (mode 0777)", run);
+	expect_load_refused(run, msg);
+	assert_true(vp_record_claims(run, &v, &n, &err) < 0);
+	assert_non_null(strstr(err.msg, msg));
+	assert_int_equal(chmod(run, 0700), 0);
+	/* sandboxes/ a symlink someone else owns */
+	assert_int_equal(rename(sbs, real), 0);
+	assert_int_equal(symlink(real, sbs), 0);
+	assert_int_equal(lchown(sbs, 65534, 65534), 0);
+	expect_load_refused(run, "is a symlink not owned by root");
+	assert_int_equal(unlink(sbs), 0);
+	assert_int_equal(rename(real, sbs), 0);
+	/* the claims index someone else's */
+	assert_int_equal(chown(claims, 65534, 65534), 0);
+	snprintf(msg, sizeof(msg), "`%s` is owned by uid 65534, not root",
+		 claims);
+	assert_true(vp_record_claims(run, &v, &n, &err) < 0);
+	assert_non_null(strstr(err.msg, msg));
+	assert_true(vp_record_save(run, &a, &err) < 0);
+	assert_non_null(strstr(err.msg, msg));
+	assert_int_equal(chown(claims, 0, 0), 0);
+	/* all of it root's again: control */
+	assert_int_equal(vp_record_claims(run, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	vp_strvfreep(&v);
+	{
+		struct vp_record b;
+
+		assert_int_equal(vp_record_load(run, "sb1", &b, &err), 1);
+		vp_record_free(&b);
+	}
+	assert_int_equal(vp_record_remove(run, "sb1", &err), 0);
+	vp_record_free(&a);
+	tu_rmtree(run);
+	free(run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_symlinked_record_refused),
 		cmocka_unit_test(test_claims_file),
+		cmocka_unit_test(test_untrusted_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
