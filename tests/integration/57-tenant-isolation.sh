@@ -17,7 +17,8 @@
 #   5. a pod whose infra container id holds ESC and CR: the hook's stderr
 #      ("already set up by container ...") and `status` (table and --json)
 #      carry no ESC or CR byte
-#   6. the victim's own poststop releases its port and record
+#   6. the victim's own poststop (with its prestart's pid, as Kata gives
+#      it) releases its port and record
 . "$(dirname "$0")/lib.sh"
 
 vp_require_root
@@ -176,8 +177,11 @@ else
 fi
 
 # ------------------------------------------------ the victim's own ------
+# With the pid of its prestart, as Kata gives it (the runtime's own pid):
+# still the same process, so the owner (and the check runs under the
+# hook's seccomp filter).
 hook_run poststop < <(state_json v-infra --status stopped --annotation "$CRIO_ID" v-infra \
-	--annotation "$CRIO_TYPE" sandbox --request "$REQ")
+	--annotation "$CRIO_TYPE" sandbox --request "$REQ" | jq -c --argjson p $$ '.pid = $p')
 if [ "$HOOK_RC" -eq 0 ] && [ "$(ovs_port_count "$BR")" -eq 0 ] &&
 	[ "$(vp_sandbox_count)" -eq 0 ]; then
 	tap_ok "the victim's own poststop releases port $PV and its record"
