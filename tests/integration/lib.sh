@@ -35,6 +35,10 @@
 
 set -u
 set -o pipefail
+# vnfplug refuses state directories (run_dir, socket_dir) writable by group
+# or others; the ones a test makes itself must not depend on the caller's
+# umask
+umask 022
 
 VP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${VP_BUILD:=$VP_ROOT/build}"
