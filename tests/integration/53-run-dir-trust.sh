@@ -35,11 +35,8 @@ cat >"$T/qemu" <<EOF
 #!/bin/sh
 printf '%s\n' "\$@" >>"$T/qemu.argv"
 EOF
-cat >"$T/vsctl" <<EOF
-#!/bin/sh
-echo "\$*" >>"$T/vsctl.log"
-EOF
-chmod 0755 "$T/qemu" "$T/vsctl"
+chmod 0755 "$T/qemu"
+vp_fake_vsctl "$T/vsctl" "$T/vsctl.log"
 
 SHARED=$T/shared
 mkdir -m 1777 "$SHARED" && chmod 1777 "$SHARED"

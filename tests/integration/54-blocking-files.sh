@@ -14,11 +14,7 @@ vp_require_cmd jq timeout mknod mkfifo
 vp_require_hook
 
 T=$VP_TMP
-cat >"$T/vsctl" <<EOF
-#!/bin/sh
-echo "\$*" >>"$T/vsctl.log"
-EOF
-chmod 0755 "$T/vsctl"
+vp_fake_vsctl "$T/vsctl" "$T/vsctl.log"
 vp_config_write "$T/vnfplug.json" "ovs_vsctl=$T/vsctl" "net.ovsdb=unix:$T/no-ovsdb.sock"
 B=$T/bundle
 mkdir -p "$B"

@@ -25,6 +25,7 @@
 #              (vswitchd runs in its own network namespace: the netdev
 #              datapath's tap devices cannot clash with another instance)
 #   hook       vp_config_write vp_sandbox_dir vp_sandbox_count state_json
+#              vp_fake_vsctl
 #              hook_run
 #   runc       runc_bundle runc_run runc_run_detached runc_delete runc_log
 #              vp_runc vp_rootfs vp_json_array
@@ -414,6 +415,54 @@ ovs_iface_get() {
 # ---------------------------------------------------------------- hook ----
 
 VP_CFG="" VP_RUN_DIR="" VP_SOCKET_DIR="" VP_BRIDGE=br-vnf
+
+# vp_fake_vsctl SCRIPT LOG: write an ovs-vsctl stand-in (POSIX sh: bash
+# itself trips over the hook's seccomp filter) to SCRIPT for the
+# tests whose point comes before OVS matters.  It logs each argv as one
+# line to LOG and keeps its ports with their vnfplug tags in SCRIPT.db, so
+# the hook's ownership check (`list Port` in JSON) sees its own ports:
+# add-port records, list answers, del-port forgets.
+vp_fake_vsctl() {
+	cat >"$1" <<EOF
+#!/bin/sh
+db="$1.db"
+echo "\$*" >>"$2"
+touch "\$db"
+while [ \$# -gt 0 ]; do
+	case \$1 in --*) shift ;; *) break ;; esac
+done
+case \$1 in
+add-port)
+	port=\$3 sb=- ix=-
+	shift 3
+	for a; do
+		case \$a in
+		external_ids:vnfplug-sandbox=*) sb=\${a#*=} ;;
+		external_ids:vnfplug-index=*) ix=\${a#*=} ;;
+		--) break ;;
+		esac
+	done
+	echo "\$port \$sb \$ix" >>"\$db" ;;
+del-port)
+	grep -v "^\$3 " "\$db" >"\$db.new"; mv "\$db.new" "\$db" ;;
+list)
+	shift 2; sep=
+	printf '{"data":['
+	for n; do
+		while read -r name sb ix; do
+			[ "\$name" = "\$n" ] || continue
+			m=
+			[ "\$sb" = - ] || m="[\"vnfplug-index\",\"\$ix\"],[\"vnfplug-sandbox\",\"\$sb\"]"
+			printf '%s["%s",["map",[%s]]]' "\$sep" "\$name" "\$m"
+			sep=,
+		done <"\$db"
+	done
+	printf '],"headings":["name","external_ids"]}\n' ;;
+esac
+exit 0
+EOF
+	chmod 0755 "$1"
+}
 
 # vp_config_write FILE [PATH=VALUE...]: write a hook config.  Defaults:
 # run_dir=$VP_TMP/run, ovs_vsctl=$(command -v ovs-vsctl), and one network
