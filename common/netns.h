@@ -4,8 +4,9 @@
  * In: the link goes host -> a private temporary namespace, where it is
  * renamed to the requested name and given its MAC and MTU (no clash with
  * names in either the host or the container), then -> the container's
- * namespace (/proc/<pid>/ns/net), where it is brought up.  A name already
- * taken in the container is an error naming it.
+ * namespace (an fd the caller opened once from /proc/<pid>/ns/net), where
+ * it is brought up.  A name already taken in the container is an error
+ * naming it.
  * Out: the reverse, restoring the original name, MAC, MTU and up/down
  * state.  When the container's namespace is gone the kernel has already
  * returned a physical netdev to the host namespace, under its container
