@@ -29,10 +29,17 @@
 #include <netlink/object.h>
 #include <netlink/route/link.h>
 #include <netlink/socket.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 
 #include "cleanup.h"
 #include "validate.h"
 #include "vfnl.h"
+
+/* kernel headers older than 5.16 */
+#ifndef IFLA_PARENT_DEV_NAME
+#define IFLA_PARENT_DEV_NAME 56
+#endif
 
 /* IFF_UP without <net/if.h>, which clashes with libnl's <linux/if.h> */
 #ifndef IFF_UP
@@ -68,7 +75,8 @@ struct mv {
 	int cont_fd; /* the container's netns, -1 if gone */
 	int tmp_fd;  /* the temporary netns, -1 until made */
 	int pid;
-	char cont[48]; /* "the container (pid 1234)" */
+	char cont[48];	 /* "the container (pid 1234)" */
+	char parent[64]; /* the device of the link link_find found last */
 	struct nl_sock *sk;
 	struct vp_nl_status st;
 };
@@ -145,87 +153,164 @@ static int same_file(int a, int b, bool *same, struct vp_err *err)
 	return 0;
 }
 
-int vp_netns_inode(const char *proc_root, int pid, unsigned long long *ino,
-		   struct vp_err *err)
+/* st_dev of nsfs, where every namespace file lives: /proc/<pid>/ns/net
+ * and a namespace bind-mounted to /run/netns/<name> alike. */
+static int nsfs_dev(dev_t *dev, struct vp_err *err)
 {
-	char path[4096];
+	static dev_t cached;
+	static bool known;
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%d/ns/net",
-		 proc_root != NULL ? proc_root : "/proc", pid);
-	if (stat(path, &st) < 0)
-		return vp_err_set(err, errno, "stat `%s`", path);
-	*ino = (unsigned long long)st.st_ino;
+	if (!known) {
+		if (stat("/proc/self/ns/net", &st) < 0)
+			return vp_err_set(err, errno,
+					  "stat `/proc/self/ns/net`");
+		cached = st.st_dev;
+		known = true;
+	}
+	*dev = cached;
 	return 0;
 }
 
-static bool fd_is_ns(int fd, unsigned long long ino)
+static const char *file_kind(mode_t mode)
 {
-	struct stat st;
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "a regular file";
+}
 
-	return fstat(fd, &st) == 0 && (unsigned long long)st.st_ino == ino;
+/* fd is a namespace file (nsfs): its stat in *st.  `shown` names it. */
+static int ns_fstat(int fd, const char *shown, struct stat *st,
+		    struct vp_err *err)
+{
+	dev_t dev = 0;
+
+	if (nsfs_dev(&dev, err) < 0)
+		return -1;
+	if (fstat(fd, st) < 0)
+		return vp_err_set(err, errno, "fstat `%s`", shown);
+	if (st->st_dev != dev || !S_ISREG(st->st_mode))
+		return fail_as(err, EINVAL, "`%s` is %s, not a namespace",
+			       shown, file_kind(st->st_mode));
+	return 0;
+}
+
+int vp_netns_open(const char *path, bool follow, int *fd,
+		  unsigned long long *ino, struct vp_err *err)
+{
+	_cleanup_close_ int pfd = -1;
+	_cleanup_close_ int nfd = -1;
+	char shown[VP_PRINTABLE_MAX], self[64];
+	struct stat st, st2;
+
+	*fd = -1;
+	vp_printable(path, shown, sizeof(shown));
+	/* O_PATH opens nothing: a FIFO can not block us, a device's open
+	 * never runs.  Only a namespace is then opened for real, through
+	 * that fd, so the file checked is the file opened. */
+	pfd = open(path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+	if (pfd < 0)
+		return vp_err_set(err, errno, "open `%s`", shown);
+	if (ns_fstat(pfd, shown, &st, err) < 0)
+		return -1;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	nfd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (nfd < 0)
+		return vp_err_set(err, errno, "open `%s`", shown);
+	if (ns_fstat(nfd, shown, &st2, err) < 0)
+		return -1;
+	if (st2.st_ino != st.st_ino)
+		return fail_as(err, EINVAL, "`%s` changed while opened", shown);
+	*ino = (unsigned long long)st.st_ino;
+	*fd = vp_steal_fd(&nfd);
+	return 0;
+}
+
+int vp_netns_open_pid(const char *proc_root, int pid, int *fd,
+		      unsigned long long *ino, struct vp_err *err)
+{
+	char path[4096];
+
+	*fd = -1;
+	if (pid <= 0)
+		return fail_as(err, EINVAL, "pid %d invalid", pid);
+	snprintf(path, sizeof(path), "%s/%d/ns/net",
+		 proc_root != NULL ? proc_root : "/proc", pid);
+	return vp_netns_open(path, true, fd, ino, err);
+}
+
+/* An open namespace file whose inode is `ino`, else -1. */
+static int open_if_ns(const char *path, bool follow, unsigned long long ino)
+{
+	unsigned long long got;
+	struct vp_err ignored;
+	int fd;
+
+	if (vp_netns_open(path, follow, &fd, &got, &ignored) < 0)
+		return -1;
+	if (got == ino)
+		return fd;
+	close(fd);
+	return -1;
 }
 
 /* A file pinning the namespace with inode `ino`: t->path, else any file
  * under /run/netns (ip netns, podman, CNI), else any process still in it.
- * -1 when none. */
+ * -1 when none.  Each goes through vp_netns_open: a FIFO or a device put
+ * there by a container is skipped, never waited on or opened. */
 static int open_pinned(const struct vp_netns_target *t)
 {
+	const char *root = t->proc_root != NULL ? t->proc_root : "/proc";
 	char path[4096];
 	DIR *d;
 	struct dirent *de;
-	int fd;
+	int fd = -1;
 
 	if (t->ino == 0)
 		return -1;
 	if (t->path != NULL && vp_valid_abs_path(t->path)) {
-		fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd >= 0 && fd_is_ns(fd, t->ino))
-			return fd;
+		fd = open_if_ns(t->path, false, t->ino);
 		if (fd >= 0)
-			close(fd);
+			return fd;
 	}
 	d = opendir("/run/netns");
-	while (d != NULL && (de = readdir(d)) != NULL) {
+	while (d != NULL && fd < 0 && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd >= 0 && fd_is_ns(fd, t->ino)) {
-			closedir(d);
-			return fd;
-		}
-		if (fd >= 0)
-			close(fd);
+		fd = open_if_ns(path, false, t->ino);
 	}
 	if (d != NULL)
 		closedir(d);
+	if (fd >= 0)
+		return fd;
 	/* last: any process still in it (a sidecar, an nsenter) */
-	snprintf(path, sizeof(path), "%s",
-		 t->proc_root != NULL ? t->proc_root : "/proc");
-	d = opendir(path);
-	while (d != NULL && (de = readdir(d)) != NULL) {
+	d = opendir(root);
+	while (d != NULL && fd < 0 && (de = readdir(d)) != NULL) {
 		struct stat st;
 
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/ns/net",
-			 t->proc_root != NULL ? t->proc_root : "/proc",
-			 de->d_name);
+		snprintf(path, sizeof(path), "%s/%s/ns/net", root, de->d_name);
+		/* stat() opens nothing; it spares opening every process's */
 		if (stat(path, &st) < 0 ||
 		    (unsigned long long)st.st_ino != t->ino)
 			continue;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && fd_is_ns(fd, t->ino)) {
-			closedir(d);
-			return fd;
-		}
-		if (fd >= 0)
-			close(fd);
+		fd = open_if_ns(path, true, t->ino);
 	}
 	if (d != NULL)
 		closedir(d);
-	return -1;
+	return fd;
 }
 
 static int check_target(const struct vp_netns_target *t, struct vp_err *err)
@@ -237,27 +322,39 @@ static int check_target(const struct vp_netns_target *t, struct vp_err *err)
 	return 0;
 }
 
-/* Open <proc_root>/<pid>/ns/net (target already checked).  A pid in our
- * own namespace would make every later step act on the host: refused with
- * errnum EINVAL, which nothing else here returns. */
+/* The container's namespace: t->fd when given (prestart opened it once,
+ * so the link goes to that very namespace), else <proc_root>/<pid>/ns/net
+ * (target already checked).  A namespace whose inode is not t->ino (when
+ * set) is not the container's any more: errnum ESRCH.  A pid in our own
+ * namespace would make every later step act on the host: refused with
+ * errnum EINVAL. */
 static int open_container(struct mv *m, const struct vp_netns_target *t,
 			  struct vp_err *err)
 {
-	const char *root = t->proc_root != NULL ? t->proc_root : "/proc";
-	char path[4096];
+	unsigned long long ino;
 	bool same = false;
+	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%d/ns/net", root, t->pid);
-	m->cont_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (m->cont_fd < 0)
-		return vp_err_set(err, errno, "open `%s`", path);
+	if (t->fd >= 0) {
+		m->cont_fd = fcntl(t->fd, F_DUPFD_CLOEXEC, 3);
+		if (m->cont_fd < 0)
+			return vp_err_set(err, errno,
+					  "the container's namespace fd");
+		if (ns_fstat(m->cont_fd, "the container's namespace fd", &st,
+			     err) < 0)
+			return -1;
+		ino = (unsigned long long)st.st_ino;
+	} else if (vp_netns_open_pid(t->proc_root, t->pid, &m->cont_fd, &ino,
+				     err) < 0) {
+		return -1;
+	}
 	if (same_file(m->cont_fd, m->host_fd, &same, err) < 0)
 		return -1;
 	if (same)
 		return fail_as(err, EINVAL,
 			       "pid %d is in the host's network namespace",
 			       t->pid);
-	if (t->ino != 0 && !fd_is_ns(m->cont_fd, t->ino))
+	if (t->ino != 0 && ino != t->ino)
 		return fail_as(err, ESRCH,
 			       "pid %d is no longer in the container's "
 			       "namespace",
@@ -296,6 +393,14 @@ static void link_fill(struct rtnl_link *l, struct vp_link *out)
 	out->up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
 }
 
+/* What one RTM_GETLINK answered: the link, and the name of the device it
+ * sits on (a PCI address for a VF; empty for a virtual device, or a kernel
+ * older than 5.16 that does not say). */
+struct got_link {
+	struct rtnl_link *l;
+	char parent[64];
+};
+
 static void store_link(struct nl_object *obj, void *arg)
 {
 	struct rtnl_link **out = arg;
@@ -308,19 +413,28 @@ static void store_link(struct nl_object *obj, void *arg)
 
 static int get_valid_cb(struct nl_msg *msg, void *arg)
 {
-	nl_msg_parse(msg, store_link, arg);
+	struct got_link *g = arg;
+	struct nlattr *a;
+	bool first = g->l == NULL;
+
+	nl_msg_parse(msg, store_link, &g->l);
+	/* libnl does not parse it: read the attribute itself */
+	a = nlmsg_find_attr(nlmsg_hdr(msg), sizeof(struct ifinfomsg),
+			    IFLA_PARENT_DEV_NAME);
+	if (first && g->l != NULL && a != NULL)
+		nla_strlcpy(g->parent, a, sizeof(g->parent));
 	return NL_OK;
 }
 
 /* rtnl_link_get_kernel() without nl_pickup(), which replaces the socket's
  * error callback and with it the kernel's errno. */
 static int get_link(struct nl_sock *sk, int ifindex, const char *name,
-		    struct rtnl_link **out)
+		    struct got_link *out)
 {
 	_cleanup_nl_msg_ struct nl_msg *msg = NULL;
 	int rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	rc = rtnl_link_build_get_request(ifindex, name, &msg);
 	if (rc == 0)
 		rc = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM,
@@ -331,29 +445,41 @@ static int get_link(struct nl_sock *sk, int ifindex, const char *name,
 		rc = nl_recvmsgs_default(sk);
 	/* the request carried NLM_F_ACK: take the ack too, or the next
 	 * request on this socket would read it as its answer */
-	if (rc >= 0 && *out != NULL)
+	if (rc >= 0 && out->l != NULL)
 		rc = nl_wait_for_ack(sk);
 	if (rc < 0)
 		return rc;
-	return *out != NULL ? 0 : -NLE_OBJ_NOTFOUND;
+	return out->l != NULL ? 0 : -NLE_OBJ_NOTFOUND;
 }
 
+static void got_link_put(struct got_link *g)
+{
+	if (g->l != NULL)
+		rtnl_link_put(g->l);
+	g->l = NULL;
+}
+
+#define _cleanup_got_link_ __attribute__((cleanup(got_link_put)))
+
 /* By name (ifindex 0) or by ifindex (name NULL).  The kernel resolves a
- * name through altnames too, so out->ifname may differ from `name`. */
+ * name through altnames too, so out->ifname may differ from `name`.  The
+ * device the link sits on goes to m->parent. */
 static int link_find(struct mv *m, const char *name, int ifindex,
 		     struct vp_link *out, struct vp_err *err)
 {
-	_cleanup_rtnl_link_ struct rtnl_link *l = NULL;
+	_cleanup_got_link_ struct got_link g = {0};
 	int rc;
 
 	vp_nl_status_clear(&m->st);
-	rc = get_link(m->sk, ifindex, name, &l);
+	m->parent[0] = '\0';
+	rc = get_link(m->sk, ifindex, name, &g);
 	if (rc < 0) {
 		if (name != NULL)
 			return vp_nl_fail(err, rc, &m->st, "find `%s`", name);
 		return vp_nl_fail(err, rc, &m->st, "find ifindex %d", ifindex);
 	}
-	link_fill(l, out);
+	link_fill(g.l, out);
+	snprintf(m->parent, sizeof(m->parent), "%s", g.parent);
 	return 0;
 }
 
@@ -456,7 +582,7 @@ static int link_set_addr_mtu(struct mv *m, int ifindex, const uint8_t *mac,
 
 int vp_link_get(const char *ifname, struct vp_link *out, struct vp_err *err)
 {
-	_cleanup_rtnl_link_ struct rtnl_link *l = NULL;
+	_cleanup_got_link_ struct got_link g = {0};
 	struct nl_sock *sk = NULL;
 	struct vp_nl_status st;
 	int rc;
@@ -465,11 +591,11 @@ int vp_link_get(const char *ifname, struct vp_link *out, struct vp_err *err)
 		return fail_as(err, EINVAL, "interface name invalid");
 	if (vp_nl_open(&sk, &st, err) < 0)
 		return -1;
-	rc = get_link(sk, 0, ifname, &l);
+	rc = get_link(sk, 0, ifname, &g);
 	nl_socket_free(sk);
 	if (rc < 0)
 		return vp_nl_fail(err, rc, &st, "link `%s`", ifname);
-	link_fill(l, out);
+	link_fill(g.l, out);
 	return 0;
 }
 
@@ -746,11 +872,54 @@ out:
 	return vp_err_wrap(err, "%s", what);
 }
 
+/* The link moved in, in the container's namespace (the process is in
+ * it).  By the ifindex it got there, whatever the container has renamed it
+ * to since (with NET_ADMIN it can); without one (the record of a hook that
+ * died before saving it) by name, taken only with orig's ifindex, so the
+ * container's own link of that name is never taken.  A link that sits on
+ * another device than `pci` (when the kernel says, 5.16 on) is not ours. */
+static bool find_in_container(struct mv *m, const char *ns_ifname,
+			      int ns_ifindex, const char *pci,
+			      const struct vp_link *orig, struct vp_link *out)
+{
+	struct vp_err ignored;
+
+	if (ns_ifindex > 0) {
+		if (link_find(m, NULL, ns_ifindex, out, &ignored) < 0)
+			return false;
+	} else if (link_find(m, ns_ifname, 0, out, &ignored) < 0 ||
+		   strcmp(out->ifname, ns_ifname) != 0 ||
+		   (orig->ifindex > 0 && out->ifindex != orig->ifindex)) {
+		return false;
+	}
+	return pci == NULL || m->parent[0] == '\0' ||
+	       strcmp(m->parent, pci) == 0;
+}
+
+/* The link `cur` is in the container and the process too: take it home
+ * through a temporary namespace. */
+static int home_from_container(struct mv *m, const struct vp_link *cur,
+			       const struct vp_link *orig, struct vp_err *err)
+{
+	struct vp_link tmp;
+	struct vp_err ignored;
+
+	if (make_tmp(m, err) < 0 ||
+	    link_move(m, cur->ifindex, m->tmp_fd, "a temporary namespace",
+		      err) < 0 ||
+	    mv_enter(m, m->tmp_fd, "the temporary namespace", err) < 0)
+		return -1;
+	/* it keeps its ifindex unless lo's (1) clashes; then its name */
+	if (link_find(m, NULL, cur->ifindex, &tmp, &ignored) < 0 &&
+	    link_find(m, cur->ifname, 0, &tmp, err) < 0)
+		return -1;
+	return home_from_tmp(m, tmp.ifindex, orig, err);
+}
+
 int vp_netns_move_out(const struct vp_netns_target *t, const char *ns_ifname,
 		      int ns_ifindex, const char *sysfs_root, const char *pci,
 		      const struct vp_link *orig, struct vp_err *err)
 {
-	int want = ns_ifindex > 0 ? ns_ifindex : orig->ifindex;
 	_cleanup_mv_ struct mv m = {.host_fd = -1, .cont_fd = -1, .tmp_fd = -1};
 	struct vp_link cur;
 	struct vp_err e2;
@@ -786,18 +955,9 @@ int vp_netns_move_out(const struct vp_netns_target *t, const char *ns_ifname,
 	if (!gone) {
 		if (mv_enter(&m, m.cont_fd, m.cont, err) < 0)
 			return vp_err_wrap(err, "%s", what);
-		/* by name, then by identity: a link of that name that is not
-		 * the one moved in is the container's own */
-		if (link_find(&m, ns_ifname, 0, &cur, &e2) == 0 &&
-		    strcmp(cur.ifname, ns_ifname) == 0 &&
-		    (want <= 0 || cur.ifindex == want)) {
-			if (make_tmp(&m, err) < 0 ||
-			    link_move(&m, cur.ifindex, m.tmp_fd,
-				      "a temporary namespace", err) < 0 ||
-			    mv_enter(&m, m.tmp_fd, "the temporary namespace",
-				     err) < 0 ||
-			    link_find(&m, ns_ifname, 0, &cur, err) < 0 ||
-			    home_from_tmp(&m, cur.ifindex, orig, err) < 0)
+		if (find_in_container(&m, ns_ifname, ns_ifindex, pci, orig,
+				      &cur)) {
+			if (home_from_container(&m, &cur, orig, err) < 0)
 				return vp_err_wrap(err, "%s", what);
 			return 0;
 		}
@@ -814,10 +974,12 @@ int vp_netns_move_out(const struct vp_netns_target *t, const char *ns_ifname,
 				       "%s: the container's network namespace "
 				       "is gone and the link with it",
 				       what);
-		return fail_as(err, ENODEV,
-			       "%s: the link is neither in the container nor "
-			       "in the host",
-			       what);
+		/* the namespace lives: the container may have moved the link
+		 * on (into a namespace of its own); it is not free */
+		return fail_as(err, EBUSY,
+			       "%s: the link is neither in the container's "
+			       "namespace (as ifindex %d) nor in the host",
+			       what, ns_ifindex);
 	}
 	if (restore_in_host(&m, &cur, orig, err) < 0)
 		return vp_err_wrap(err, "%s", what);

@@ -4,8 +4,9 @@
  * In: the link goes host -> a private temporary namespace, where it is
  * renamed to the requested name and given its MAC and MTU (no clash with
  * names in either the host or the container), then -> the container's
- * namespace (/proc/<pid>/ns/net), where it is brought up.  A name already
- * taken in the container is an error naming it.
+ * namespace (an fd the caller opened once from /proc/<pid>/ns/net), where
+ * it is brought up.  A name already taken in the container is an error
+ * naming it.
  * Out: the reverse, restoring the original name, MAC, MTU and up/down
  * state.  When the container's namespace is gone the kernel has already
  * returned a physical netdev to the host namespace, under its container
@@ -36,20 +37,35 @@ int vp_link_get(const char *ifname, struct vp_link *out, struct vp_err *err);
 struct vp_netns_target {
 	const char *proc_root;      /* "/proc" */
 	int pid;                    /* a process in the container's netns */
-	/* For move_out: the namespace's inode as recorded at move-in (0: not
-	 * checked) - a pid whose namespace has another inode is not the
-	 * container any more - and a file that may still pin it after the
+	/* The namespace's inode as recorded at prestart (0: not checked): a
+	 * pid whose namespace has another inode is not the container any
+	 * more.  For move_out also a file that may still pin it after the
 	 * container's processes are gone (OCI linux.namespaces path, an `ip
 	 * netns` name; NULL: none).  Files under /run/netns are searched for
 	 * the inode too. */
 	unsigned long long ino;
 	const char *path;
+	/* For move_in: the namespace, opened once by vp_netns_open_pid (its
+	 * inode is `ino`); pid then only names it.  -1: open
+	 * <proc_root>/<pid>/ns/net. */
+	int fd;
 };
 
-/* Inode of <proc_root>/<pid>/ns/net, recorded to recognise the namespace
- * later. */
-int vp_netns_inode(const char *proc_root, int pid, unsigned long long *ino,
-		   struct vp_err *err);
+/* Open a file that should be a network namespace (nsfs: /proc/<pid>/ns/net,
+ * an `ip netns` bind mount, an OCI namespace path) without blocking and
+ * without opening anything else: the file is first opened O_PATH (with
+ * O_NOFOLLOW unless `follow`), and only an nsfs inode is then opened for
+ * real (O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC).  A FIFO, a device, a
+ * regular file, a directory or a symlink is refused with errnum EINVAL
+ * ("`p` is a FIFO, not a namespace").  On success *fd is the namespace
+ * and *ino its inode. */
+int vp_netns_open(const char *path, bool follow, int *fd,
+		  unsigned long long *ino, struct vp_err *err);
+
+/* vp_netns_open of <proc_root>/<pid>/ns/net: the fd pins the namespace
+ * and its inode is recorded to recognise it later. */
+int vp_netns_open_pid(const char *proc_root, int pid, int *fd,
+		      unsigned long long *ino, struct vp_err *err);
 
 /* mac may be NULL (keep), mtu 0 (keep).  On success *moved says where it
  * went (its ifindex in the container). */
@@ -63,15 +79,21 @@ int vp_netns_move_in(const struct vp_netns_target *t, const char *ifname,
  * with its namespace) is reported with errnum ENODEV.
  *
  * Details (all tested in tests/unit/test_netns.c):
+ * - Every namespace file is opened with vp_netns_open: a FIFO, device or
+ *   other non-namespace file at t->path or under /run/netns is skipped.
  * - A pid that no longer exists, that now lives in the host's namespace
  *   (reused), or whose namespace is not t->ino, does not lead to the
  *   container; t->path, the files under /run/netns and any process still
  *   in it are then tried for the namespace with inode t->ino.  None found: the namespace is gone.
- * - In the container, the link named ns_ifname is ours only if its ifindex
- *   is ns_ifindex (or, when that is 0, orig->ifindex): the container's own
- *   link of that name is never taken.  A link missing from
- *   a live container is looked for in the host too, so running twice is
- *   harmless (the second run restores in place, a no-op).
+ * - In the container, the link is found by ns_ifindex, whatever it is
+ *   named now (a container with NET_ADMIN may rename it); only when
+ *   ns_ifindex is 0, by the name ns_ifname with orig->ifindex, so the
+ *   container's own link of that name is never taken.  A link whose
+ *   kernel-reported device (IFLA_PARENT_DEV_NAME) is not `pci` is not
+ *   ours.  A link missing from a live container is looked for in the host
+ *   too, so running twice is harmless (the second run restores in place,
+ *   a no-op); found nowhere while the namespace lives, it is errnum EBUSY
+ *   (the container may have moved it on: the VF must stay claimed).
  * - By ifindex, a host link is only taken for ours under a name it could
  *   have: orig->ifname, ns_ifname or the kernel's "dev<N>".
  * - Original name taken in the host meanwhile: the link is moved to the

@@ -170,6 +170,33 @@ static void pf_freep(struct vp_pf *pf)
 	vp_sriov_pf_free(pf);
 }
 
+/* The namespace path of config.json names a file the container's bundle
+ * chose: recorded only when it is the container's namespace (same
+ * inode), or poststop and gc would later open whatever it has become.
+ * Anything else is dropped with a warning; it is not an error, the pid's
+ * namespace and /run/netns still lead there. */
+static void keep_ns_path(char **path, unsigned long long ino,
+			 const char *network)
+{
+	_cleanup_close_ int fd = -1;
+	char shown[VP_PRINTABLE_MAX];
+	unsigned long long got = 0;
+	struct vp_err e;
+
+	if (vp_netns_open(*path, false, &fd, &got, &e) == 0 && got == ino)
+		return;
+	if (fd >= 0)
+		snprintf(e.msg, sizeof(e.msg),
+			 "`%s` is another network namespace (inode %llu, the "
+			 "container's is %llu)",
+			 vp_printable(*path, shown, sizeof(shown)), got, ino);
+	vp_log_warn("network %s: the namespace path in config.json is not "
+		    "recorded: %s",
+		    network, e.msg);
+	free(*path);
+	*path = NULL;
+}
+
 static int add_claim(char ***claims, size_t *n, const char *pci,
 		     struct vp_err *err)
 {
@@ -195,6 +222,7 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 	struct vp_vf_config orig_vf = { 0 };
 	struct vp_link orig_link = { 0 };
 	_cleanup_free_ char *ns_path = NULL;
+	_cleanup_close_ int ns_fd = -1;
 	unsigned long long ns_ino = 0;
 	enum vp_sriov_mode mode = vp_vf_mode(s, st, cfg->proc_root);
 	const char *mode_name = mode == VP_MODE_VFIO ? "vfio" : "netns";
@@ -234,12 +262,17 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 	if (mode == VP_MODE_NETNS && vp_link_get(vf->netdev, &orig_link, err) < 0)
 		return vp_err_wrap(err, "network `%s`: VF %s", it->network,
 				   vf->pci);
-	/* how poststop will recognise the container's namespace, even when
-	 * its processes are gone but a file still pins it */
+	/* The container's namespace, opened once: the link goes into this
+	 * one even if the pid is reused meanwhile.  Its inode and a file
+	 * that pins it are how poststop recognises it, even when the
+	 * container's processes are gone. */
 	if (mode == VP_MODE_NETNS &&
-	    (vp_netns_inode(cfg->proc_root, st->pid, &ns_ino, err) < 0 ||
+	    (vp_netns_open_pid(cfg->proc_root, st->pid, &ns_fd, &ns_ino,
+			       err) < 0 ||
 	     vp_state_netns_path(st, &ns_path, err) < 0))
 		return vp_err_wrap(err, "network `%s`", it->network);
+	if (ns_path != NULL)
+		keep_ns_path(&ns_path, ns_ino, it->network);
 
 	/* the journal: claim, then each change, saved before any happens */
 	struct vp_resource r = {
@@ -306,7 +339,10 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 		if (vp_qemu_vfio_args(vf->pci, args, err) < 0)
 			return -1;
 	} else {
-		struct vp_netns_target t = { cfg->proc_root, st->pid, 0, NULL };
+		struct vp_netns_target t = {.proc_root = cfg->proc_root,
+					    .pid = st->pid,
+					    .ino = ns_ino,
+					    .fd = ns_fd};
 		struct vp_link moved;
 
 		if (vp_netns_move_in(&t, vf->netdev, it->ifname,
@@ -347,8 +383,11 @@ int vp_vf_undo(const struct vp_config *cfg, const struct vp_record *rec,
 				       r->orig_driver ? r->orig_driver : "",
 				       cfg->timeout_ms, err);
 	case VP_RES_NETNS_MOVE: {
-		struct vp_netns_target t = { cfg->proc_root, r->ns_pid,
-					     r->ns_ino, r->ns_path };
+		struct vp_netns_target t = {.proc_root = cfg->proc_root,
+					    .pid = r->ns_pid,
+					    .ino = r->ns_ino,
+					    .path = r->ns_path,
+					    .fd = -1};
 		unsigned long long start;
 		struct vp_err e;
 

@@ -49,6 +49,14 @@
 #   f. a restore that fails (the original name was taken in the host
 #      meanwhile) keeps the VF claimed: the next prestart gets the other VF
 #      and the stranger that now has the name stays where it is
+#   g. (pinned) a container with CAP_NET_ADMIN renames its data0 to evil0
+#      and gives the name data0 to a link of its own; runc delete: poststop
+#      finds the VF by its ifindex, brings the veth home, and leaves the
+#      container's own data0 alone
+#   h. the VF's netdev leaves the container's namespace for another one (a
+#      container with the right to make namespaces can do that): poststop
+#      fails saying it is neither in the container nor in the host, and the
+#      VF stays claimed (the next prestart gets the other VF)
 #
 # When a restore fails, the test itself puts the veth back (deletes the
 # pair through its host peer, recreates it) and removes the leftover
@@ -102,7 +110,8 @@ orig_ok() {
 }
 
 # repair N SANDBOX...: the hook did not put ${V}a<N> back: recreate the
-# pair and drop the sandboxes' records, so the next part starts clean.
+# pair and drop the sandboxes' records and their lines in the claims index,
+# so the next part starts clean.
 repair() {
 	local n=$1 sb
 	shift
@@ -114,6 +123,7 @@ repair() {
 	mkveth "$n"
 	for sb in "$@"; do
 		rm -rf "$(vp_sandbox_dir "$sb")"
+		[ -f "$VP_RUN_DIR/claims" ] && sed -i "/ $sb\$/d" "$VP_RUN_DIR/claims"
 	done
 }
 
@@ -591,6 +601,83 @@ del_vpr "$MAC0" "$CMAC"
 rm -rf "$(vp_sandbox_dir f1)" "$(vp_sandbox_dir f2)"
 repair 0 f1 f2
 repair 1 f1 f2
+
+# ------------------------------------- g. the container renames its VF --
+bundle c9 "$REQ" pinned
+jq '.process.args = ["sh", "-c", "ip link set data0 down && ip link set data0 name evil0 && ip link add data0 type veth peer name data0p && echo done >/out/ready; exec sleep 120"]
+	| .process.capabilities |= with_entries(.value += ["CAP_NET_ADMIN"])' \
+	"$T/b-c9/config.json" >"$T/b-c9/config.json.new" &&
+	mv "$T/b-c9/config.json.new" "$T/b-c9/config.json"
+if runc_run_detached c9 "$T/b-c9" && [ "$(record_vf c9)" = "$VF0" ] &&
+	vp_wait_for 10 test -s "$T/out-c9/ready" &&
+	ip -n "${NS}c9" link show evil0 >/dev/null 2>&1 &&
+	ip -n "${NS}c9" link show data0 >/dev/null 2>&1; then
+	tap_ok "g: c9 (CAP_NET_ADMIN, pinned) got $VF0, renamed its data0 to evil0 and made a data0 of its own"
+else
+	tap_fail "g: c9 (CAP_NET_ADMIN, pinned) got $VF0, renamed its data0 to evil0 and made a data0 of its own" \
+		"record VF: $(record_vf c9)" "$(runc_log c9)" "$(veths)"
+fi
+runc_delete c9 >"$T/delete-c9.log" 2>&1
+if [ "$(hook_rc c9 poststop)" = 0 ] && out=$(orig_ok 0) && [ ! -e "$(vp_sandbox_dir c9)" ]; then
+	tap_ok "g: poststop brings the renamed VF home as ${V}a0 (MAC, MTU, UP restored); record and claim gone"
+else
+	tap_fail "g: poststop brings the renamed VF home as ${V}a0; record and claim gone" \
+		"rc $(hook_rc c9 poststop)" "${out:-}" "$(veths)" "$(hook_log c9 | tail -n 3)" \
+		"record: $(jq -c .resources "$(vp_sandbox_dir c9)/record.json" 2>&1)"
+fi
+if ip -n "${NS}c9" link show data0 >/dev/null 2>&1 && ! ip -n "${NS}c9" link show evil0 >/dev/null 2>&1; then
+	tap_ok "g: the container's own data0 stays in its namespace"
+else
+	tap_fail "g: the container's own data0 stays in its namespace" "$(veths)"
+fi
+ip netns del "${NS}c9" 2>/dev/null
+repair 0 c9
+
+# ------------------------------ h. the VF's netdev leaves the container --
+unshare --net sleep 120 &
+PH=$!
+vp_on_exit "kill -9 $PH"
+ip netns add "${NS}h2" && vp_on_exit "ip netns del ${NS}h2"
+vp_wait_for 5 eval '[ "$(readlink /proc/$PH/ns/net)" != "$(readlink /proc/self/ns/net)" ]'
+hook_run prestart <<<"$(state_json h1 --pid "$PH" --request "$REQ")"
+if [ "$HOOK_RC" = 0 ] && [ "$(record_vf h1)" = "$VF0" ] &&
+	nsenter -t "$PH" -n ip link set data0 netns "${NS}h2" &&
+	ip -n "${NS}h2" link show data0 >/dev/null 2>&1; then
+	tap_ok "h: h1 holds $VF0 as data0; the netdev then leaves for another namespace"
+else
+	tap_fail "h: h1 holds $VF0 as data0; the netdev then leaves for another namespace" \
+		"rc $HOOK_RC" "$HOOK_ERR" "$(veths)"
+fi
+hook_run poststop <<<"$(state_json h1 --pid "$PH" --status stopped --request "$REQ")"
+if [ "$HOOK_RC" != 0 ] && grep -q 'neither in the container.s namespace .* nor in the host' <<<"$HOOK_ERR" &&
+	[ "$(record_vf h1)" = "$VF0" ]; then
+	tap_ok "h: poststop fails ($(grep -o 'the link is neither[^;]*' <<<"$HOOK_ERR" | head -n 1)) and the record keeps the claim on $VF0"
+else
+	tap_fail "h: poststop fails, saying where the link is not, and the record keeps the claim on $VF0" \
+		"rc $HOOK_RC" "$HOOK_ERR" "record: $(jq -c .resources "$(vp_sandbox_dir h1)/record.json" 2>&1)"
+fi
+hook_run prestart <<<"$(state_json h2 --pid "$PH" --request "$REQ")"
+if [ "$HOOK_RC" = 0 ] && [ "$(record_vf h2)" = "$VF1" ]; then
+	tap_ok "h: the next prestart (h2) gets $VF1, not the VF still out there"
+else
+	tap_fail "h: the next prestart (h2) gets $VF1, not the VF still out there" \
+		"rc $HOOK_RC, h2's VF: $(record_vf h2)" "$HOOK_ERR"
+fi
+hook_run poststop <<<"$(state_json h2 --pid "$PH" --status stopped --request "$REQ")"
+# the netdev back where the record expects it: poststop restores it
+ip -n "${NS}h2" link set data0 netns "$PH"
+hook_run poststop <<<"$(state_json h1 --pid "$PH" --status stopped --request "$REQ")"
+if [ "$HOOK_RC" = 0 ] && out=$(orig_ok 0) && [ ! -e "$(vp_sandbox_dir h1)" ]; then
+	tap_ok "h: once the netdev is back in the container, the next poststop restores it and drops the claim"
+else
+	tap_fail "h: once the netdev is back in the container, the next poststop restores it and drops the claim" \
+		"rc $HOOK_RC" "$HOOK_ERR" "${out:-}" "$(veths)"
+fi
+kill -9 "$PH" 2>/dev/null
+wait "$PH" 2>/dev/null
+rm -rf "$(vp_sandbox_dir h1)" "$(vp_sandbox_dir h2)"
+repair 0 h1 h2
+repair 1 h1 h2
 
 tap_diag "65-sriov-netns: $((SECONDS - T_START)) s"
 tap_done

@@ -31,6 +31,10 @@
 #       process is killed and reaped, NIC 0 is still in the held netns as
 #       data0; poststop must bring it back (its pid is gone, the namespace
 #       is not), and NIC 0 must be itself again, also after the holder exits
+#   r4  as r3, but the container first renames its data0 to evil0 and
+#       gives the name data0 to a veth of its own: poststop finds NIC 0 by
+#       ifindex, its device (IFLA_PARENT_DEV_NAME) being the recorded PCI
+#       address, brings it home, and leaves the container's data0 alone
 #
 # Every fact is checked in the guest and printed on the serial console as
 # "VP-FACT <name> ok|FAIL <detail>"; each becomes a TAP line here.  The
@@ -279,6 +283,35 @@ wait_until 100 '[ -n "$(ls /sys/bus/pci/devices/$PCI0/net 2>/dev/null)" ]'
 o=$(ls /sys/bus/pci/devices/$PCI0/net 2>/dev/null)
 expect_link r3-later "after the netns' last holder exited the kernel returned $PCI0 as '$o'; $N0" "$(host_link "$N0")" "$N0_ORIG"
 if record_gone r3; then fact r3-record ok "record gone"; else fact r3-record FAIL "$(record_show r3)"; fi
+
+# ---- r4: the container renames NIC 0 and takes its name; netns held
+if [ "$(host_link "$N0")" != "$N0_ORIG" ]; then
+	o=$(byname "$CMAC" || byname "$MAC_N0")
+	[ -n "$o" ] && ip link set "$o" down && ip link set "$o" name "$N0" address "$MAC_N0" mtu 1500 up
+	rm -rf "$RUN/sandboxes/r3"
+	echo "VP-INFO repaired NIC 0 ($o) for r4: $(host_link "$N0")"
+fi
+unshare -n sleep 600 &
+P4=$!
+wait_until 30 '[ "$(readlink /proc/$P4/ns/net)" != "$(readlink /proc/self/ns/net)" ]'
+nsenter -t "$P4" -n sleep 600 &
+H4=$!
+wait_until 30 '[ "$(readlink /proc/$H4/ns/net)" = "$(readlink /proc/$P4/ns/net)" ]'
+hook prestart r4 creating "$P4" "$REQ0"
+nsenter -t "$P4" -n sh -c 'ip link set data0 down && ip link set data0 name evil0 && ip link add data0 type veth peer name data0p'
+kill -9 "$P4"
+wait "$P4" 2>/dev/null
+expect_link r4-renamed "NIC 0 renamed evil0 in the held netns, data0 now a veth there (prestart exit $HRC)" "$(ns_link "$H4" evil0 | cut -d' ' -f1,2)" "$CMAC 1400"
+hook poststop r4 stopped 0 "$REQ0"
+expect_link r4-restored "$N0 in the initial namespace after poststop (exit $HRC)" "$(host_link "$N0")" "$N0_ORIG"
+if record_gone r4; then fact r4-record ok "record gone"; else fact r4-record FAIL "$(record_show r4)"; fi
+if [ "$(ns_link "$H4" data0)" != absent ] && [ "$(ns_link "$H4" evil0)" = absent ]; then
+	fact r4-theirs ok "the container's own data0 stays in its netns"
+else
+	fact r4-theirs FAIL "held netns: $(nsenter -t "$H4" -n ip -o link | tr '\n' ';')"
+fi
+kill -9 "$H4"
+wait "$H4" 2>/dev/null
 echo "VP-INFO links: $(ip -o link | sed 's/\\.*//' | tr '\n' ';')"
 finish
 EOF
@@ -353,7 +386,8 @@ esac
 FACTS="nics fixture r0-prestart r0-inside r0-host-gone r0-poststop r0-restored r0-record
 r1-inside r1-refund r1-poststop r1-restored r1-record
 r2-inside r2-refund r2-poststop r2-restored r2-record
-r3-pinned r3-restored r3-later r3-record"
+r3-pinned r3-restored r3-later r3-record
+r4-renamed r4-restored r4-record r4-theirs"
 for f in $FACTS; do
 	line=$(grep -a "^VP-FACT $f " "$LOG" | tail -n 1 | tr -d '\r')
 	if [ -z "$line" ]; then

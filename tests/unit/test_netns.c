@@ -20,8 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <fcntl.h>
+#include <sys/inotify.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "netns.h"
@@ -172,6 +176,7 @@ static int setup(void **state)
 	f->pid = spawn_container();
 	f->t.proc_root = "/proc";
 	f->t.pid = f->pid;
+	f->t.fd = -1;
 	f->dir = tu_mkdtemp();
 	f->ok = f->pid > 0;
 	return 0;
@@ -499,7 +504,8 @@ static void test_returned_device_found_by_ifindex(void **state)
 static void test_refusals(void **state)
 {
 	struct fx *f = begin(state);
-	struct vp_netns_target self = {.proc_root = "/proc", .pid = getpid()};
+	struct vp_netns_target self = {
+	    .proc_root = "/proc", .pid = getpid(), .fd = -1};
 	struct vp_link moved;
 	struct vp_err err;
 	char want[200];
@@ -533,7 +539,7 @@ static void test_refusals(void **state)
 			 -1);
 	assert_contains(err.msg, "multicast");
 
-	struct vp_netns_target bad = {.proc_root = "/proc", .pid = 0};
+	struct vp_netns_target bad = {.proc_root = "/proc", .pid = 0, .fd = -1};
 	assert_int_equal(
 	    vp_netns_move_in(&bad, f->a, "net1", NULL, 0, &moved, &err), -1);
 	assert_contains(err.msg, "pid 0 invalid");
@@ -547,6 +553,354 @@ static void test_refusals(void **state)
 		 f->a, f->t.pid, f->t.pid);
 	assert_string_equal(err.msg, want);
 	assert_back_in_host(f, f->a);
+}
+
+/* ---- namespace files a container can influence ------------------------ */
+
+/* inotify on `path`: a real open(2) of it shows as IN_OPEN, an O_PATH open
+ * does not. */
+static int watch_opens(const char *path)
+{
+	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	assert_true(in >= 0);
+	assert_true(inotify_add_watch(in, path, IN_OPEN | IN_ACCESS) >= 0);
+	return in;
+}
+
+static void assert_never_opened(int in, const char *what)
+{
+	char buf[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n = read(in, buf, sizeof(buf));
+
+	/* IN_IGNORED comes when the file is removed: not an open */
+	for (ssize_t off = 0; off < n;) {
+		const struct inotify_event *e = (void *)(buf + off);
+
+		if (e->mask & (IN_OPEN | IN_ACCESS))
+			fail_msg("%s was opened", what);
+		off += (ssize_t)(sizeof(*e) + e->len);
+	}
+	close(in);
+}
+
+/* Everything that is not a namespace is refused without being opened: a
+ * FIFO would block the hook (under the global lock), a device's open
+ * would run as root. */
+static void test_open_refuses_non_namespaces(void **state)
+{
+	struct fx *f = begin(state);
+	const char *kinds[] = {"fifo", "chr", "reg", "dir", "lnk"};
+	const char *said[] = {"a FIFO", "a character device", "a regular file",
+			      "a directory", "a symbolic link"};
+	char path[512], target[512], want[600];
+	unsigned long long ino;
+	struct vp_err err;
+	int fd, in;
+
+	snprintf(target, sizeof(target), "%s/ns-target", f->dir);
+	assert_int_equal(mkfifo(target, 0600), 0);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		snprintf(path, sizeof(path), "%s/ns-%s", f->dir, kinds[i]);
+		switch (i) {
+		case 0:
+			assert_int_equal(mkfifo(path, 0600), 0);
+			break;
+		case 1: /* /dev/null's numbers: harmless if it were opened */
+			assert_int_equal(
+			    mknod(path, S_IFCHR | 0600, makedev(1, 3)), 0);
+			break;
+		case 2:
+			tu_write(path, "", 0600);
+			break;
+		case 3:
+			assert_int_equal(mkdir(path, 0700), 0);
+			break;
+		default: /* to a FIFO: not followed, so not opened either */
+			assert_int_equal(symlink(target, path), 0);
+			break;
+		}
+		in = watch_opens(i == 4 ? target : path);
+		alarm(
+		    5); /* a blocking open fails the test instead of hanging */
+		assert_int_equal(vp_netns_open(path, false, &fd, &ino, &err),
+				 -1);
+		alarm(0);
+		assert_int_equal(fd, -1);
+		assert_int_equal(err.errnum, EINVAL);
+		snprintf(want, sizeof(want), "`%s` is %s, not a namespace",
+			 path, said[i]);
+		assert_string_equal(err.msg, want);
+		assert_never_opened(in, path);
+	}
+	/* followed, the symlink still leads to a FIFO only */
+	snprintf(path, sizeof(path), "%s/ns-lnk", f->dir);
+	in = watch_opens(target);
+	alarm(5);
+	assert_int_equal(vp_netns_open(path, true, &fd, &ino, &err), -1);
+	alarm(0);
+	assert_contains(err.msg, "is a FIFO, not a namespace");
+	assert_never_opened(in, target);
+}
+
+static void test_open_namespaces(void **state)
+{
+	struct fx *f = begin(state);
+	char path[512];
+	unsigned long long ino, ino2;
+	struct vp_err err;
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)f->pid);
+	assert_int_equal(stat(path, &st), 0);
+	if (vp_netns_open_pid("/proc", f->pid, &fd, &ino, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(ino, (unsigned long long)st.st_ino);
+	assert_int_equal(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	close(fd);
+	/* /proc/<pid>/ns/net is a (magic) symlink: not without follow */
+	assert_int_equal(vp_netns_open(path, false, &fd, &ino2, &err), -1);
+
+	/* an `ip netns`-style bind mount is a namespace file itself */
+	snprintf(path, sizeof(path), "%s/pin", f->dir);
+	tu_write(path, "", 0600);
+	assert_int_equal(
+	    run("mount --bind /proc/%d/ns/net %s", (int)f->pid, path), 0);
+	if (vp_netns_open(path, false, &fd, &ino2, &err) < 0) {
+		umount2(path, MNT_DETACH);
+		fail_msg("%s", err.msg);
+	}
+	close(fd);
+	umount2(path, MNT_DETACH);
+	assert_int_equal(ino2, ino);
+}
+
+/* A process that joins the network namespace of `pid` (a sidecar): it
+ * keeps the namespace alive after the container's process is gone. */
+static pid_t spawn_joined(pid_t pid)
+{
+	char path[64];
+	int p[2];
+	char c;
+	pid_t child;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (pipe(p) < 0)
+		return -1;
+	child = fork();
+	if (child == 0) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0 ||
+		    write(p[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (child < 0 || read(p[0], &c, 1) != 1) {
+		close(p[0]);
+		if (child > 0) {
+			kill(child, SIGKILL);
+			waitpid(child, NULL, 0);
+		}
+		return -1;
+	}
+	close(p[0]);
+	return child;
+}
+
+/* By poststop the recorded OCI path has become a FIFO, and a device sits
+ * in /run/netns: both are skipped, neither waited on nor opened, and the
+ * namespace is found through the process still in it. */
+static void test_move_out_skips_hostile_path(void **state)
+{
+	struct fx *f = begin(state);
+	char path[512], dev[64];
+	struct vp_link moved;
+	struct vp_err err;
+	pid_t sidecar;
+	int fd, in, in2, rc;
+
+	if (vp_netns_open_pid("/proc", f->pid, &fd, &f->t.ino, &err) < 0)
+		fail_msg("%s", err.msg);
+	close(fd);
+	if (vp_netns_move_in(&f->t, f->a, "net1", MAC_IN, 1400, &moved, &err) <
+	    0)
+		fail_msg("%s", err.msg);
+	sidecar = spawn_joined(f->pid);
+	assert_true(sidecar > 0);
+	kill_container(f);
+
+	snprintf(path, sizeof(path), "%s/ns-fifo", f->dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(dev, sizeof(dev), "/run/netns/vpnc%d", (int)getpid() % 100000);
+	assert_int_equal(run("mkdir -p /run/netns"), 0);
+	assert_int_equal(mknod(dev, S_IFCHR | 0600, makedev(1, 3)), 0);
+	in = watch_opens(path);
+	in2 = watch_opens(dev);
+	f->t.path = path;
+	alarm(5);
+	rc = vp_netns_move_out(&f->t, "net1", moved.ifindex, NULL, NULL,
+			       &f->orig, &err);
+	alarm(0);
+	unlink(dev);
+	kill(sidecar, SIGKILL);
+	waitpid(sidecar, NULL, 0);
+	if (rc < 0)
+		fail_msg("%s", err.msg);
+	assert_back_in_host(f, f->a);
+	assert_never_opened(in, path);
+	assert_never_opened(in2, dev);
+}
+
+/* The path in a record must be the namespace with the recorded inode: a
+ * namespace file of another namespace is not taken for it. */
+static void test_move_out_path_of_other_namespace(void **state)
+{
+	struct fx *f = begin(state);
+	struct vp_link moved;
+	struct vp_err err;
+	char path[512];
+	pid_t other = spawn_container();
+	int fd;
+
+	assert_true(other > 0);
+	if (vp_netns_open_pid("/proc", f->pid, &fd, &f->t.ino, &err) < 0)
+		fail_msg("%s", err.msg);
+	close(fd);
+	if (vp_netns_move_in(&f->t, f->a, "net1", NULL, 0, &moved, &err) < 0)
+		fail_msg("%s", err.msg);
+	snprintf(path, sizeof(path), "%s/pin", f->dir);
+	tu_write(path, "", 0600);
+	assert_int_equal(
+	    run("mount --bind /proc/%d/ns/net %s", (int)other, path), 0);
+	kill_container(f);
+	/* the other namespace has a link of that name: it stays there */
+	assert_int_equal(run("nsenter --net=/proc/%d/ns/net ip link add net1 "
+			     "type veth peer name net1p",
+			     (int)other),
+			 0);
+	f->t.path = path;
+	assert_int_equal(vp_netns_move_out(&f->t, "net1", moved.ifindex, NULL,
+					   NULL, &f->orig, &err),
+			 -1);
+	assert_int_equal(err.errnum, ENODEV);
+	assert_contains(err.msg, "namespace is gone");
+	assert_contains(capture("nsenter --net=/proc/%d/ns/net ip -j link "
+				"show dev net1",
+				(int)other),
+			"\"ifname\":\"net1\"");
+	umount2(path, MNT_DETACH);
+	kill(other, SIGKILL);
+	waitpid(other, NULL, 0);
+}
+
+/* ---- the link moved in, renamed or moved on by the container ------------ */
+
+static void test_move_out_finds_renamed_link(void **state)
+{
+	struct fx *f = begin(state);
+	struct vp_link moved;
+	struct vp_err err;
+
+	if (vp_netns_move_in(&f->t, f->a, "net1", MAC_IN, 1400, &moved, &err) <
+	    0)
+		fail_msg("%s", err.msg);
+	/* a container with NET_ADMIN renames it, and takes the old name */
+	assert_int_equal(run("nsenter --net=/proc/%d/ns/net sh -c 'ip link set "
+			     "net1 down && ip link set net1 name evil1 && ip "
+			     "link add net1 type veth peer name net1p'",
+			     (int)f->pid),
+			 0);
+	if (vp_netns_move_out(&f->t, "net1", moved.ifindex, NULL, NULL,
+			      &f->orig, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_back_in_host(f, f->a);
+	assert_string_equal(in_container(f, "evil1"), "");
+	/* the container's own net1 stays */
+	assert_contains(in_container(f, "net1"), "\"ifname\":\"net1\"");
+}
+
+/* Moved on by the container (into a namespace of its own): neither in the
+ * container nor in the host while the container's namespace lives.  Not
+ * "gone": EBUSY, so the VF stays claimed. */
+static void test_move_out_link_moved_on(void **state)
+{
+	struct fx *f = begin(state);
+	struct vp_link moved;
+	struct vp_err err;
+	pid_t inner = spawn_container();
+
+	assert_true(inner > 0);
+	if (vp_netns_move_in(&f->t, f->a, "net1", MAC_IN, 1400, &moved, &err) <
+	    0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(run("nsenter --net=/proc/%d/ns/net ip link set net1 "
+			     "netns %d",
+			     (int)f->pid, (int)inner),
+			 0);
+	assert_int_equal(vp_netns_move_out(&f->t, "net1", moved.ifindex, NULL,
+					   NULL, &f->orig, &err),
+			 -1);
+	assert_int_equal(err.errnum, EBUSY);
+	assert_contains(err.msg, "the link is neither in the container's "
+				 "namespace (as ifindex");
+	assert_contains(capture("nsenter --net=/proc/%d/ns/net ip -j link "
+				"show dev net1",
+				(int)inner),
+			"\"ifname\":\"net1\"");
+	assert_int_equal(self_ns_ino(), f->host_ino);
+	kill(inner, SIGKILL);
+	waitpid(inner, NULL, 0);
+}
+
+/* Prestart opens the namespace once and moves the link through that fd:
+ * a pid that names another namespace by then does not redirect it. */
+static void test_move_in_through_opened_namespace(void **state)
+{
+	struct fx *f = begin(state);
+	pid_t other = spawn_container();
+	struct vp_netns_target t = f->t;
+	struct vp_link moved;
+	struct vp_err err;
+	char want[200];
+	int fd;
+
+	assert_true(other > 0);
+	if (vp_netns_open_pid("/proc", f->pid, &fd, &t.ino, &err) < 0)
+		fail_msg("%s", err.msg);
+	/* the pid now leads elsewhere (reused) */
+	t.pid = other;
+	/* without the fd the inode check refuses it */
+	assert_int_equal(
+	    vp_netns_move_in(&t, f->a, "net1", NULL, 0, &moved, &err), -1);
+	snprintf(want, sizeof(want),
+		 "move `%s` into the container (pid %d) as `net1`: pid %d is "
+		 "no longer in the container's namespace",
+		 f->a, (int)other, (int)other);
+	assert_string_equal(err.msg, want);
+	assert_back_in_host(f, f->a);
+	/* with it, the link goes where the fd is */
+	t.fd = fd;
+	if (vp_netns_move_in(&t, f->a, "net1", NULL, 0, &moved, &err) < 0)
+		fail_msg("%s", err.msg);
+	close(fd);
+	assert_contains(in_container(f, "net1"), "\"ifname\":\"net1\"");
+	assert_string_equal(capture("nsenter --net=/proc/%d/ns/net ip -j link "
+				    "show dev net1 2>/dev/null",
+				    (int)other),
+			    "");
+	kill(other, SIGKILL);
+	waitpid(other, NULL, 0);
+	/* an fd that is not a namespace is refused */
+	t.fd = 0;
+	assert_int_equal(
+	    vp_netns_move_in(&t, f->a, "net2", NULL, 0, &moved, &err), -1);
+	assert_contains(err.msg, "not a namespace");
 }
 
 int main(void)
@@ -564,6 +918,13 @@ int main(void)
 	    T(test_returned_device_found_by_pci),
 	    T(test_returned_device_found_by_ifindex),
 	    T(test_refusals),
+	    T(test_open_refuses_non_namespaces),
+	    T(test_open_namespaces),
+	    T(test_move_out_skips_hostile_path),
+	    T(test_move_out_path_of_other_namespace),
+	    T(test_move_out_finds_renamed_link),
+	    T(test_move_out_link_moved_on),
+	    T(test_move_in_through_opened_namespace),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
