@@ -108,6 +108,30 @@ static void test_corrupt(void **state)
 		       "fails validation");
 }
 
+/* A port whose name was taken by someone else's is journalled as such. */
+static void test_not_created_state(void **state)
+{
+	struct vp_record a, b;
+	struct vp_err err;
+	char *buf;
+	size_t len;
+
+	(void)state;
+	fill(&a);
+	a.res[0].state = VP_RES_NOT_CREATED;
+	assert_int_equal(vp_record_serialize(&a, &buf, &len, &err), 0);
+	assert_non_null(strstr(buf, "\"state\": \"not-created\""));
+	assert_int_equal(vp_record_parse(buf, len, &b, &err), 0);
+	assert_int_equal(b.res[0].state, VP_RES_NOT_CREATED);
+	free(buf);
+	vp_record_free(&a);
+	vp_record_free(&b);
+	expect_corrupt("{\"version\":1,\"sandbox\":\"a\",\"resources\":"
+		       "[{\"kind\":\"devlist\",\"state\":\"gone\","
+		       "\"path\":\"/p\"}]}",
+		       "unknown state");
+}
+
 static void test_store(void **state)
 {
 	char *run = tu_mkdtemp();
@@ -358,6 +382,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_not_created_state),
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_symlinked_record_refused),
 		cmocka_unit_test(test_claims_file),
