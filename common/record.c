@@ -37,6 +37,11 @@ static const char *const state_names[] = { "pending", "created",
 					   "not-created" };
 #define N_STATES (sizeof(state_names) / sizeof(state_names[0]))
 
+const char *vp_res_state_name(enum vp_res_state s)
+{
+	return (size_t)s < N_STATES ? state_names[s] : "unknown";
+}
+
 char *vp_record_dir(const char *run_dir, const char *sandbox)
 {
 	return vp_asprintf("%s/sandboxes/%s", run_dir, sandbox);

@@ -77,6 +77,8 @@ struct vp_record {
 	size_t n_res;
 };
 
+/* "pending", "created", "not-created": as the record spells them. */
+const char *vp_res_state_name(enum vp_res_state s);
 /* "<run_dir>/sandboxes/<id>" - malloc'ed. */
 char *vp_record_dir(const char *run_dir, const char *sandbox);
 /* That directory opened for *at calls, with run_dir, run_dir/sandboxes and

@@ -163,7 +163,7 @@ static void jw_device(struct vp_jw *w, const struct vp_record *rec,
 	vp_jw_str(w, r->kind == VP_RES_OVS_PORT ? "vhost-user" : "sriov");
 	jw_str_or_null(w, "network", r->network);
 	vp_jw_key(w, "state");
-	vp_jw_str(w, r->state == VP_RES_CREATED ? "created" : "pending");
+	vp_jw_str(w, vp_res_state_name(r->state));
 	if (r->kind == VP_RES_OVS_PORT) {
 		vp_jw_key(w, "switch");
 		vp_jw_str(w, "ovs-dpdk");
@@ -278,7 +278,9 @@ static void fmt_proc(int pid, enum vp_live l, char *buf, size_t size)
 static void print_device(FILE *out, const struct vp_record *rec,
 			 const struct vp_resource *r)
 {
-	const char *pend = r->state == VP_RES_PENDING ? "  (pending)" : "";
+	const char *pend = r->state == VP_RES_PENDING	   ? "  (pending)"
+			   : r->state == VP_RES_NOT_CREATED ? "  (not created)"
+							     : "";
 	char net[VP_PRINTABLE_MAX], mode[VP_PRINTABLE_MAX];
 
 	/* a record's network and mode are checked when written, not when
