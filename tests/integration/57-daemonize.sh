@@ -84,6 +84,7 @@ owner_kill() {
 
 # kill_vm PID: the daemon ends (as QEMU does when the VM powers off).
 kill_vm() {
+	[ -n "$1" ] || return 1
 	kill -KILL "$1" 2>/dev/null
 	vp_wait_for 10 eval "! vp_pid_alive $1"
 }
