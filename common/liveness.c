@@ -121,8 +121,10 @@ static int sandbox_held(const char *run_dir, const char *sandbox,
 	_cleanup_free_ char *dl = vp_devlist_path(run_dir, sandbox);
 	struct stat st;
 
-	if (dir == NULL || rec == NULL || dl == NULL)
-		return vp_err_set(err, errno ? errno : ENOMEM, "vm.json");
+	if (dl == NULL)
+		return vp_err_set(err, errno, "device list path");
+	if (dir == NULL || rec == NULL)
+		return vp_err_set(err, ENOMEM, "vm.json");
 	if (lstat(dir, &st) < 0) {
 		if (errno == ENOENT)
 			return vp_err_set(err, ENOENT,

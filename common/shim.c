@@ -1,6 +1,7 @@
 /* shim.c - what vnfplug-qemu does to QEMU's argv (shim.h, DESIGN §3, §4):
- * find the sandbox the VM belongs to, make guest RAM shareable for
- * vhost-user, append the device list and QEMU's own -sandbox.
+ * find the sandbox the VM belongs to, record the VM for gc (vm.json), make
+ * guest RAM shareable for vhost-user, append the device list and QEMU's
+ * own -sandbox.
  *
  * The runtime's arguments are passed on byte-identical and in order; the
  * only in-place changes are adding or forcing share=on on a memory backend

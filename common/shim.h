@@ -1,4 +1,4 @@
-/* shim.h - what vnfplug-qemu does to QEMU's argv before execv. */
+/* shim.h - what vnfplug-qemu does before execv: QEMU's argv, vm.json. */
 #ifndef VP_SHIM_H
 #define VP_SHIM_H
 

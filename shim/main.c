@@ -1,8 +1,8 @@
 /* vnfplug-qemu - the QEMU wrapper a VM runtime uses as its hypervisor path
  * (vnfplug-qemu(8), DESIGN §1, §3).
  *
- * Finds the sandbox in QEMU's argv, appends the devices the hook prepared
- * for it and execs the real QEMU.  Everything it inherited - fds (Kata
+ * Finds the sandbox in QEMU's argv, records the VM for gc, appends the
+ * devices the hook prepared for it and execs the real QEMU.  Everything it inherited - fds (Kata
  * passes QMP as one), environment, cwd - goes to QEMU untouched.  When it
  * cannot tell what QEMU should get it refuses to start the VM rather than
  * start one without its data-plane NICs.
@@ -102,7 +102,8 @@ static int prepare(const char *cfg_path, bool sandbox, int argc, char **argv,
 		r = load_devices(cfg, id, &dl, err);
 		if (r < 0)
 			return -1;
-		if (r > 0 && vp_shim_record_vm(cfg, id, argc, argv, &pidfile, err) < 0) {
+		if (r > 0 &&
+		    vp_shim_record_vm(cfg, id, argc, argv, &pidfile, err) < 0) {
 			vp_devlist_free(&dl);
 			return -1;
 		}
