@@ -185,6 +185,16 @@ static int gc_corrupt(const struct vp_config *cfg, const struct vp_gc_opts *o,
 	return remove_dir(cfg, o, id, res, err);
 }
 
+/* A dry run writes nothing, not even a daemonized VM's pid into vm.json. */
+static int gc_liveness(const struct vp_config *cfg, const struct vp_gc_opts *o,
+		       const char *id, const struct vp_record *rec,
+		       struct vp_liveness *l, struct vp_err *err)
+{
+	if (o->dry_run)
+		return vp_sandbox_liveness_peek(cfg, id, rec, l, err);
+	return vp_sandbox_liveness(cfg, id, rec, l, err);
+}
+
 /* A directory without record.json: a prestart that died between mkdir
  * and its first save, or a shim that wrote vm.json for a sandbox whose
  * record is gone.  Only a living VM keeps it. */
@@ -211,7 +221,7 @@ static int gc_no_record(const struct vp_config *cfg, const struct vp_gc_opts *o,
 			       o->min_age);
 		return 0;
 	}
-	if (vp_sandbox_liveness(cfg, id, NULL, &l, err) < 0) {
+	if (gc_liveness(cfg, o, id, NULL, &l, err) < 0) {
 		res->failed++;
 		return vp_err_wrap(err, "left alone");
 	}
@@ -260,7 +270,7 @@ static int gc_one(const struct vp_config *cfg, const struct vp_gc_opts *o,
 			       id, o->min_age, age);
 		return 0;
 	}
-	if (vp_sandbox_liveness(cfg, id, &rec, &l, err) < 0) {
+	if (gc_liveness(cfg, o, id, &rec, &l, err) < 0) {
 		res->failed++;
 		return vp_err_wrap(err, "left alone");
 	}

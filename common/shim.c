@@ -1,6 +1,7 @@
 /* shim.c - what vnfplug-qemu does to QEMU's argv (shim.h, DESIGN §3, §4):
- * find the sandbox the VM belongs to, make guest RAM shareable for
- * vhost-user, append the device list and QEMU's own -sandbox.
+ * find the sandbox the VM belongs to, record the VM for gc (vm.json), make
+ * guest RAM shareable for vhost-user, append the device list and QEMU's
+ * own -sandbox.
  *
  * The runtime's arguments are passed on byte-identical and in order; the
  * only in-place changes are adding or forcing share=on on a memory backend
@@ -23,6 +24,9 @@
 #include "cleanup.h"
 #include "fileio.h"
 #include "json.h"
+#include "liveness.h"
+#include "lock.h"
+#include "proc.h"
 #include "validate.h"
 
 #define MIB (UINT64_C(1) << 20)
@@ -411,6 +415,82 @@ int vp_shim_build_argv(const char *qemu, int argc, char *const argv[],
 fail:
 	vp_argv_free(&res);
 	return -1;
+}
+
+void vp_shim_daemon_opts(int argc, char *const argv[], bool *daemonize,
+			 const char **pidfile)
+{
+	*daemonize = false;
+	*pidfile = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (is_opt(argv[i], "daemonize"))
+			*daemonize = true;
+		else if (is_opt(argv[i], "pidfile") && i + 1 < argc)
+			*pidfile = argv[++i];
+	}
+}
+
+/* The pidfile QEMU will write, as an absolute path: QEMU writes it before
+ * it changes directory, so a relative one is under our cwd. */
+static char *pidfile_abs(const char *path, struct vp_err *err)
+{
+	_cleanup_free_ char *cwd = NULL;
+	char *abs;
+
+	if (path[0] == '/') {
+		abs = strdup(path);
+	} else {
+		cwd = getcwd(NULL, 0);
+		if (cwd == NULL) {
+			vp_err_set(err, errno, "-pidfile `%s`: getcwd", path);
+			return NULL;
+		}
+		abs = vp_asprintf("%s/%s", cwd, path);
+	}
+	if (abs == NULL)
+		vp_err_set(err, ENOMEM, "-pidfile");
+	return abs;
+}
+
+int vp_shim_record_vm(const struct vp_config *cfg, const char *id, int argc,
+		      char *const argv[], char **own, struct vp_err *err)
+{
+	_cleanup_free_ char *pidfile = NULL;
+	struct vp_vm vm = {.pid = (int)getpid()};
+	const char *given;
+	bool daemonize;
+	int lock, rc = 0;
+
+	*own = NULL;
+	vp_shim_daemon_opts(argc, argv, &daemonize, &given);
+	if (vp_proc_start_time(cfg->proc_root, vm.pid, &vm.start, err) < 0)
+		return vp_err_wrap(err, "record the VM for gc");
+	if (daemonize && given != NULL) {
+		pidfile = pidfile_abs(given, err);
+		if (pidfile == NULL)
+			return -1;
+	} else if (daemonize) {
+		pidfile = vp_vm_pidfile_path(cfg->run_dir, id);
+		if (pidfile == NULL)
+			return vp_err_set(err, ENOMEM, "pidfile");
+	}
+	vm.pidfile = pidfile;
+	lock = vp_lock_acquire(cfg->run_dir, cfg->lock_timeout_ms, err);
+	if (lock < 0)
+		return vp_err_wrap(err, "record the VM for gc");
+	/* ours, left by an earlier VM of the sandbox: QEMU could not lock it
+	 * while that VM lives */
+	if (daemonize && given == NULL && unlink(pidfile) < 0 &&
+	    errno != ENOENT)
+		rc = vp_err_set(err, errno, "unlink `%s`", pidfile);
+	if (rc == 0)
+		rc = vp_vm_save(cfg->run_dir, id, &vm, err);
+	vp_lock_release(lock);
+	if (rc < 0)
+		return vp_err_wrap(err, "not starting the VM");
+	if (daemonize && given == NULL)
+		*own = vp_steal_ptr(&pidfile);
+	return 0;
 }
 
 int vp_shim_check_qemu(const char *qemu, struct vp_err *err)

@@ -1,8 +1,11 @@
-/* shim.h - what vnfplug-qemu does to QEMU's argv before execv. */
+/* shim.h - what vnfplug-qemu does before execv: QEMU's argv, vm.json. */
 #ifndef VP_SHIM_H
 #define VP_SHIM_H
 
+#include <stdbool.h>
+
 #include "argv.h"
+#include "config.h"
 #include "devlist.h"
 #include "err.h"
 
@@ -39,6 +42,26 @@ int vp_shim_build_argv(const char *qemu, int argc, char *const argv[],
  * resourcecontrol.  Appends nothing when argv already has -sandbox. */
 int vp_shim_add_sandbox(int argc, char *const argv[], struct vp_argv *out,
 			struct vp_err *err);
+
+/* Does QEMU's argv ask it to -daemonize, and with which -pidfile (the
+ * last one, which QEMU uses; NULL when none)?  *pidfile points into argv.
+ * With -daemonize QEMU's first process exits once the daemon it forks is
+ * up; the daemon writes its pid to the pidfile before that. */
+void vp_shim_daemon_opts(int argc, char *const argv[], bool *daemonize,
+			 const char **pidfile);
+
+/* Name the VM in <run_dir>/sandboxes/<id>/vm.json for gc (liveness.h),
+ * just before the exec.  Without -daemonize execv keeps the caller's pid,
+ * so it is QEMU's.  With it vm.json names the caller's pid (QEMU's first
+ * process) and the pidfile where the daemon writes the VM's pid: the
+ * runtime's -pidfile (made absolute), else <sandbox dir>/qemu.pid, which
+ * is returned in *own (malloc'ed; NULL otherwise) for the caller to add to
+ * QEMU's argv as "-pidfile <path>".  Written under the lock, and only
+ * while the sandbox still holds its record or device list: a sandbox
+ * released meanwhile is an error ("... its devices are gone"), and the VM
+ * must not start. */
+int vp_shim_record_vm(const struct vp_config *cfg, const char *id, int argc,
+		      char *const argv[], char **own, struct vp_err *err);
 
 /* The configured QEMU is an absolute path to an executable regular file and
  * not vnfplug-qemu itself (which would exec itself forever). */

@@ -87,14 +87,14 @@ static void gather(const struct vp_config *cfg, const char *id, bool locked,
 	}
 	v->age = v->rc == 1 ? now - v->rec.created : dir_age(cfg, id, now);
 	if (v->rc >= 0 &&
-	    vp_sandbox_liveness(cfg, id, v->rc == 1 ? &v->rec : NULL, &v->live,
-				&v->err) < 0)
+	    vp_sandbox_liveness_peek(cfg, id, v->rc == 1 ? &v->rec : NULL,
+				     &v->live, &v->err) < 0)
 		v->has_err = true;
 	if (v->rc < 0) {
 		/* no owner to check; the VM may still be there */
 		struct vp_err e;
 
-		vp_sandbox_liveness(cfg, id, NULL, &v->live, &e);
+		vp_sandbox_liveness_peek(cfg, id, NULL, &v->live, &e);
 		v->live.owner = VP_LIVE_UNKNOWN;
 	}
 }

@@ -1,8 +1,8 @@
 /* vnfplug-qemu - the QEMU wrapper a VM runtime uses as its hypervisor path
  * (vnfplug-qemu(8), DESIGN §1, §3).
  *
- * Finds the sandbox in QEMU's argv, appends the devices the hook prepared
- * for it and execs the real QEMU.  Everything it inherited - fds (Kata
+ * Finds the sandbox in QEMU's argv, records the VM for gc, appends the
+ * devices the hook prepared for it and execs the real QEMU.  Everything it inherited - fds (Kata
  * passes QMP as one), environment, cwd - goes to QEMU untouched.  When it
  * cannot tell what QEMU should get it refuses to start the VM rather than
  * start one without its data-plane NICs.
@@ -18,9 +18,7 @@
 #include "config.h"
 #include "devlist.h"
 #include "err.h"
-#include "liveness.h"
 #include "log.h"
-#include "proc.h"
 #include "shim.h"
 
 #ifndef VP_VERSION
@@ -72,21 +70,6 @@ static int load_devices(const struct vp_config *cfg, const char *id,
 	return 1;
 }
 
-/* Name the VM in vm.json for gc (liveness.h): execv keeps our pid, so
- * it is QEMU's.  Without it gc could release the devices of a running VM
- * whose runtime process has exited (cc-runtime), so failing is fatal. */
-static int record_vm(const struct vp_config *cfg, const char *id,
-		     struct vp_err *err)
-{
-	unsigned long long start;
-	int pid = (int)getpid();
-
-	if (vp_proc_start_time(cfg->proc_root, pid, &start, err) < 0 ||
-	    vp_vm_write(cfg->run_dir, id, pid, start, err) < 0)
-		return vp_err_wrap(err, "record the VM for gc");
-	return 0;
-}
-
 /* Everything before execv; 0 ready (argv in *out), <0 error. */
 static int prepare(const char *cfg_path, bool sandbox, int argc, char **argv,
 		   struct vp_config *cfg, struct vp_argv *out,
@@ -94,6 +77,7 @@ static int prepare(const char *cfg_path, bool sandbox, int argc, char **argv,
 {
 	struct vp_devlist dl = {0};
 	_cleanup_free_ char *id = NULL;
+	_cleanup_free_ char *pidfile = NULL;
 	int r;
 
 	if (vp_config_load(cfg_path, cfg, err) < 0) {
@@ -118,7 +102,8 @@ static int prepare(const char *cfg_path, bool sandbox, int argc, char **argv,
 		r = load_devices(cfg, id, &dl, err);
 		if (r < 0)
 			return -1;
-		if (r > 0 && record_vm(cfg, id, err) < 0) {
+		if (r > 0 &&
+		    vp_shim_record_vm(cfg, id, argc, argv, &pidfile, err) < 0) {
 			vp_devlist_free(&dl);
 			return -1;
 		}
@@ -127,6 +112,12 @@ static int prepare(const char *cfg_path, bool sandbox, int argc, char **argv,
 	r = vp_shim_build_argv(cfg->qemu, argc, argv, r > 0 ? &dl : NULL, out,
 			       err);
 	vp_devlist_free(&dl);
+	if (r == 0 && pidfile != NULL &&
+	    (vp_argv_push(out, "-pidfile", err) < 0 ||
+	     vp_argv_push(out, pidfile, err) < 0)) {
+		vp_argv_free(out);
+		return -1;
+	}
 	/* The shim installs no filter of its own (QEMU would inherit it);
 	 * QEMU's own sandbox is kept in step with QEMU's code. */
 	if (r == 0 && sandbox && vp_shim_add_sandbox(argc, argv, out, err) < 0) {

@@ -346,10 +346,19 @@ static void test_dir_without_record(void **state)
 
 	snprintf(p, sizeof(p), "%s/run/sandboxes/empty1", f->dir);
 	assert_int_equal(vp_mkdir_p(p, 0700, &err), 0);
-	/* a record-less dir whose VM runs is kept */
-	assert_int_equal(
-	    vp_vm_write(f->cfg.run_dir, "vmonly", getpid(), my_start(), &err),
-	    0);
+	/* a record-less dir whose VM runs is kept (vm.json outlived the
+	 * record: vp_vm_write itself needs the record or device list) */
+	snprintf(p, sizeof(p), "%s/run/sandboxes/vmonly", f->dir);
+	assert_int_equal(vp_mkdir_p(p, 0700, &err), 0);
+	snprintf(p, sizeof(p), "%s/run/sandboxes/vmonly/vm.json", f->dir);
+	{
+		char vm[128];
+
+		snprintf(vm, sizeof(vm),
+			 "{\"version\":1,\"pid\":%d,\"start\":%llu}",
+			 (int)getpid(), my_start());
+		tu_write(p, vm, 0600);
+	}
 	r = run_gc(f, false, 0);
 	assert_int_equal(r.removed, 1);
 	assert_int_equal(r.kept, 1);
@@ -437,17 +446,17 @@ static void test_liveness_details(void **state)
 		vp_record_free(&rec);
 	}
 	{
-		int vpid;
-		unsigned long long vst;
+		struct vp_vm vm;
 
 		assert_int_equal(
 		    vp_vm_write(f->cfg.run_dir, "unk", 42, 4242, &err), 0);
-		assert_int_equal(
-		    vp_vm_load(f->cfg.run_dir, "unk", &vpid, &vst, &err), 1);
-		assert_int_equal(vpid, 42);
-		assert_int_equal(vst, 4242);
-		assert_int_equal(
-		    vp_vm_load(f->cfg.run_dir, "nope", &vpid, &vst, &err), 0);
+		assert_int_equal(vp_vm_load(f->cfg.run_dir, "unk", &vm, &err),
+				 1);
+		assert_int_equal(vm.pid, 42);
+		assert_int_equal(vm.start, 4242);
+		assert_null(vm.pidfile);
+		assert_int_equal(vp_vm_load(f->cfg.run_dir, "nope", &vm, &err),
+				 0);
 	}
 }
 
