@@ -34,8 +34,8 @@ HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection 
 LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed
 
 CFLAGS   ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Icommon
-ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) $(CPPFLAGS) \
+CPPFLAGS += -D_GNU_SOURCE
+ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) $(LAYER_INC) $(CPPFLAGS) \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
@@ -50,9 +50,32 @@ else
 BIN_LIBS := $(LIBS)
 endif
 
+# The layers, bottom up.  Each folder compiles with the include paths of
+# what it may use and nothing more, so an upward include (common/ naming a
+# hook header, a backend naming another backend) does not compile:
+#   common/       -Icommon                      shared by both programs
+#   shim/         -Icommon -Ishim               vnfplug-qemu
+#   hook/         -Icommon -Ihook               vnfplug-hook's stages
+#   hook/<be>/    -Icommon -Ihook -Ihook/<be>   one folder per backend
 COMMON_SRC := $(sort $(wildcard common/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
-LIBVP      := $(BUILD)/libvnfplug.a
+HOOK_SRC   := $(sort $(filter-out hook/main.c,$(wildcard hook/*.c)) \
+		$(wildcard hook/ovs/*.c) $(wildcard hook/sriov/*.c))
+HOOK_OBJ   := $(HOOK_SRC:%.c=$(BUILD)/%.o)
+SHIM_SRC   := $(sort $(filter-out shim/main.c,$(wildcard shim/*.c)))
+SHIM_OBJ   := $(SHIM_SRC:%.c=$(BUILD)/%.o)
+LIBCOMMON  := $(BUILD)/libcommon.a
+LIBHOOK    := $(BUILD)/libhook.a
+LIBSHIM    := $(BUILD)/libshim.a
+LIBVP      := $(LIBHOOK) $(LIBSHIM) $(LIBCOMMON)
+
+$(BUILD)/common/%.o: LAYER_INC = -Icommon
+$(BUILD)/shim/%.o: LAYER_INC = -Icommon -Ishim
+$(BUILD)/hook/%.o: LAYER_INC = -Icommon -Ihook -Ihook/ovs -Ihook/sriov
+$(BUILD)/hook/ovs/%.o: LAYER_INC = -Icommon -Ihook -Ihook/ovs
+$(BUILD)/hook/sriov/%.o: LAYER_INC = -Icommon -Ihook -Ihook/sriov
+TEST_INC := -Icommon -Ihook -Ihook/ovs -Ihook/sriov -Ishim -Itests/unit
+$(BUILD)/tests/%.o: LAYER_INC = $(TEST_INC)
 
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -70,14 +93,17 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(LIBVP): $(COMMON_OBJ)
+$(LIBCOMMON): $(COMMON_OBJ)
+$(LIBHOOK): $(HOOK_OBJ)
+$(LIBSHIM): $(SHIM_OBJ)
+$(LIBCOMMON) $(LIBHOOK) $(LIBSHIM):
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/vnfplug-hook: $(BUILD)/hook/main.o $(LIBVP)
+$(BUILD)/vnfplug-hook: $(BUILD)/hook/main.o $(LIBHOOK) $(LIBCOMMON)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(BIN_LIBS)
 
-$(BUILD)/vnfplug-qemu: $(BUILD)/shim/main.o $(LIBVP)
+$(BUILD)/vnfplug-qemu: $(BUILD)/shim/main.o $(LIBSHIM) $(LIBCOMMON)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(BIN_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UNIT_HELPER_OBJ) $(LIBVP)
@@ -95,7 +121,7 @@ debug:
 		LDFLAGS="-fsanitize=address,undefined" all $(patsubst $(BUILD)/%,build-debug/%,$(UNIT_BIN))
 
 # make fuzz: libFuzzer harnesses build-fuzz/fuzz_* (tests/fuzz/README);
-# common/*.c is built again into build-fuzz/libvnfplug.a with the same
+# the libraries are built again into build-fuzz/ with the same
 # sanitizers and coverage.  Only this target needs clang.
 FUZZ_CC    ?= clang
 FUZZ_BUILD ?= build-fuzz
@@ -107,10 +133,11 @@ fuzz:
 		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
 		LDFLAGS="-fsanitize=fuzzer $(FUZZ_SAN)" $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 
+$(BUILD)/fuzz_%: LAYER_INC = $(TEST_INC)
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIBVP)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBVP) $(LIBS)
 
-# make fault: the hook with fault injection compiled in (common/fault.h),
+# make fault: the hook with fault injection compiled in (hook/fault.h),
 # into build-fault/, for the crash-safety tests; never installed.
 .PHONY: fault
 fault:
@@ -140,7 +167,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
-	clang-format -i common/*.[ch] hook/*.c shim/*.c tests/unit/*.[ch]
+	clang-format -i common/*.[ch] hook/*.[ch] hook/*/*.[ch] shim/*.[ch] tests/unit/*.[ch]
 
 clean:
 	rm -rf build build-debug

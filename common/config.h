@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "vfnl.h"
+#include "vf_settings.h"
 
 #define VP_DEFAULT_CONFIG "/etc/vnfplug/vnfplug.json"
 #define VP_DEFAULT_RUN_DIR "/run/vnfplug"

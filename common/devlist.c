@@ -68,15 +68,6 @@ static int check_devlist(const struct vp_devlist *dl, struct vp_err *err)
 	return check_args(dl->args.v, dl->args.n, err);
 }
 
-char *vp_devlist_path(const char *run_dir, const char *id)
-{
-	if (!vp_valid_sandbox_id(id)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	return vp_asprintf("%s/sandboxes/%s/devices.json", run_dir, id);
-}
-
 int vp_devlist_write(const char *path, const struct vp_devlist *dl,
 		     struct vp_err *err)
 {

@@ -20,9 +20,6 @@ struct vp_devlist {
 	struct vp_argv args;
 };
 
-/* "<run_dir>/sandboxes/<id>/devices.json", malloc'ed; NULL with errno
- * EINVAL when id fails vp_valid_sandbox_id(), ENOMEM when out of memory. */
-char *vp_devlist_path(const char *run_dir, const char *id);
 
 /* Arguments must be "-option value" pairs of the options vnfplug adds
  * (-chardev -netdev -device -object -qmp), values non-empty. */

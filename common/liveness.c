@@ -16,7 +16,8 @@
 #include "json.h"
 #include "log.h"
 #include "proc.h"
-#include "shim.h"
+#include "qemu_opts.h"
+#include "rundir.h"
 
 #define VM_VERSION 1	      /* the VM's pid */
 #define VM_VERSION_PIDFILE 2 /* the launcher's pid and QEMU's pidfile */
@@ -96,16 +97,6 @@ static void vm_freep(struct vp_vm *vm)
 	vp_vm_free(vm);
 }
 
-char *vp_vm_path(const char *run_dir, const char *sandbox)
-{
-	return vp_asprintf("%s/sandboxes/%s/vm.json", run_dir, sandbox);
-}
-
-char *vp_vm_pidfile_path(const char *run_dir, const char *sandbox)
-{
-	return vp_asprintf("%s/sandboxes/%s/qemu.pid", run_dir, sandbox);
-}
-
 /* Open the sandbox's directory (checked root's alone, fileio.h) when it
  * still holds what its VM is started with: the record or the device list.
  * gc and poststop remove the whole directory when they release a sandbox,
@@ -114,7 +105,7 @@ char *vp_vm_pidfile_path(const char *run_dir, const char *sandbox)
 static int sandbox_held(const char *run_dir, const char *sandbox,
 			struct vp_err *err)
 {
-	_cleanup_close_ int dfd = vp_record_dir_open(run_dir, sandbox, false, err);
+	_cleanup_close_ int dfd = vp_rundir_sandbox_open(run_dir, sandbox, false, err);
 	struct stat st;
 
 	if (dfd < 0) {
@@ -125,8 +116,8 @@ static int sandbox_held(const char *run_dir, const char *sandbox,
 					  sandbox);
 		return -1;
 	}
-	if (fstatat(dfd, "record.json", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    fstatat(dfd, "devices.json", &st, AT_SYMLINK_NOFOLLOW) == 0)
+	if (fstatat(dfd, VP_RUNDIR_RECORD, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    fstatat(dfd, VP_RUNDIR_DEVLIST, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return vp_steal_fd(&dfd);
 	return vp_err_set(err, ENOENT,
 			  "sandbox %s has been released (no record or device "
@@ -137,7 +128,7 @@ static int sandbox_held(const char *run_dir, const char *sandbox,
 int vp_vm_save(const char *run_dir, const char *sandbox,
 	       const struct vp_vm *vm, struct vp_err *err)
 {
-	_cleanup_free_ char *path = vp_vm_path(run_dir, sandbox);
+	_cleanup_free_ char *path = vp_rundir_file(run_dir, sandbox, VP_RUNDIR_VM);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int dfd = -1;
 	struct vp_jw *w;
@@ -169,7 +160,7 @@ int vp_vm_save(const char *run_dir, const char *sandbox,
 	dfd = sandbox_held(run_dir, sandbox, err);
 	if (dfd < 0)
 		return -1;
-	return vp_write_file_atomic_at(dfd, "vm.json", path, buf, len, 0600,
+	return vp_write_file_atomic_at(dfd, VP_RUNDIR_VM, path, buf, len, 0600,
 				       err);
 }
 
@@ -187,7 +178,7 @@ int vp_vm_load(const char *run_dir, const char *sandbox, struct vp_vm *vm,
 	static const char *const keys1[] = {"version", "pid", "start", NULL};
 	static const char *const keys2[] = {"version", "pid", "start",
 					    "pidfile", NULL};
-	_cleanup_free_ char *path = vp_vm_path(run_dir, sandbox);
+	_cleanup_free_ char *path = vp_rundir_file(run_dir, sandbox, VP_RUNDIR_VM);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_json_ struct vp_json *root = NULL;
 	const struct vp_json *pf;
@@ -288,7 +279,7 @@ static bool runs_sandbox(const char *proc_root, int pid, const char *sandbox)
 	n = 0;
 	for (char *p = buf; p < buf + len; p += strlen(p) + 1)
 		argv[n++] = p;
-	r = vp_shim_sandbox_id((int)n - 1, argv + 1, &id, &e);
+	r = vp_qemu_sandbox_id((int)n - 1, argv + 1, &id, &e);
 	return r == 1 && strcmp(id, sandbox) == 0;
 }
 
@@ -421,7 +412,7 @@ static bool holds(enum vp_live l)
 }
 
 static int liveness(const struct vp_config *cfg, const char *sandbox,
-		    const struct vp_record *rec, bool pin,
+		    const struct vp_owner *owner, bool pin,
 		    struct vp_liveness *l, struct vp_err *err)
 {
 	__attribute__((cleanup(vm_freep))) struct vp_vm vm = {0};
@@ -453,53 +444,53 @@ static int liveness(const struct vp_config *cfg, const char *sandbox,
 			 : l->vm == VP_LIVE_DEAD ? "gone"
 						 : "can not be checked");
 	/* a dir without a record has no owner: only its VM can keep it */
-	if (rec == NULL)
+	if (owner == NULL)
 		l->owner = VP_LIVE_NONE;
 	else
-		l->owner = vp_proc_live(cfg->proc_root, rec->owner_pid,
-					rec->owner_start);
+		l->owner = vp_proc_live(cfg->proc_root, owner->pid,
+					owner->start);
 
 	l->alive = holds(l->owner) || holds(l->vm);
 	if (l->owner == VP_LIVE_ALIVE)
 		snprintf(l->why, sizeof(l->why), "owner pid %d alive",
-			 rec->owner_pid);
+			 owner->pid);
 	else if (l->vm == VP_LIVE_ALIVE || l->vm == VP_LIVE_STARTING)
 		snprintf(l->why, sizeof(l->why), "%s", vm_why);
 	else if (l->owner == VP_LIVE_UNKNOWN)
 		snprintf(l->why, sizeof(l->why),
-			 "owner pid %d can not be checked", rec->owner_pid);
+			 "owner pid %d can not be checked", owner->pid);
 	else if (l->vm == VP_LIVE_UNKNOWN)
 		snprintf(l->why, sizeof(l->why), "%s", vm_why);
-	else if (rec == NULL)
+	else if (owner == NULL)
 		snprintf(l->why, sizeof(l->why), "no record, %s",
 			 l->vm == VP_LIVE_DEAD ? vm_why : "no VM");
 	else
 		snprintf(l->why, sizeof(l->why), "owner pid %d gone, %s",
-			 rec->owner_pid,
+			 owner->pid,
 			 l->vm == VP_LIVE_DEAD ? vm_why : "no VM");
 	return 0;
 }
 
 int vp_sandbox_liveness(const struct vp_config *cfg, const char *sandbox,
-			const struct vp_record *rec, struct vp_liveness *l,
+			const struct vp_owner *owner, struct vp_liveness *l,
 			struct vp_err *err)
 {
-	return liveness(cfg, sandbox, rec, true, l, err);
+	return liveness(cfg, sandbox, owner, true, l, err);
 }
 
 int vp_sandbox_liveness_peek(const struct vp_config *cfg, const char *sandbox,
-			     const struct vp_record *rec,
+			     const struct vp_owner *owner,
 			     struct vp_liveness *l, struct vp_err *err)
 {
-	return liveness(cfg, sandbox, rec, false, l, err);
+	return liveness(cfg, sandbox, owner, false, l, err);
 }
 
 int vp_sandbox_alive(const struct vp_config *cfg, const char *sandbox,
-		     const struct vp_record *rec, bool *alive, char *why,
+		     const struct vp_owner *owner, bool *alive, char *why,
 		     size_t size, struct vp_err *err)
 {
 	struct vp_liveness l;
-	int rc = vp_sandbox_liveness(cfg, sandbox, rec, &l, err);
+	int rc = vp_sandbox_liveness(cfg, sandbox, owner, &l, err);
 
 	*alive = l.alive;
 	if (size > 0)

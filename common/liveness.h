@@ -24,7 +24,6 @@
 
 #include "config.h"
 #include "err.h"
-#include "record.h"
 
 enum vp_live {
 	VP_LIVE_NONE, /* nothing to check (no vm.json) */
@@ -57,16 +56,18 @@ void vp_vm_free(struct vp_vm *vm);
 /* "alive", "dead", "none", "unknown", "starting". */
 const char *vp_live_name(enum vp_live l);
 
+/* The process that set a sandbox up, as its record names it: the
+ * runtime's or the container's pid and its start time (0 when unknown). */
+struct vp_owner {
+	int pid;
+	unsigned long long start;
+};
+
 /* Is (pid, start) the same living process?  Never fails: unreadable
  * procfs and missing data give VP_LIVE_UNKNOWN. */
 enum vp_live vp_proc_live(const char *proc_root, int pid,
 			  unsigned long long start);
 
-/* "<run_dir>/sandboxes/<id>/vm.json", malloc'ed. */
-char *vp_vm_path(const char *run_dir, const char *sandbox);
-/* "<run_dir>/sandboxes/<id>/qemu.pid": the pidfile the shim gives a
- * daemonizing QEMU whose runtime passed none; malloc'ed. */
-char *vp_vm_pidfile_path(const char *run_dir, const char *sandbox);
 
 /* Write vm.json.  The caller holds the lock.  Only into a sandbox
  * directory that still holds its record or device list: a sandbox that
@@ -81,21 +82,21 @@ int vp_vm_write(const char *run_dir, const char *sandbox, int pid,
 int vp_vm_load(const char *run_dir, const char *sandbox, struct vp_vm *vm,
 	       struct vp_err *err);
 
-/* The owner of `rec` (NULL: a sandbox dir without a record) and the VM of
+/* The sandbox's owner (NULL: a sandbox dir without a record) and the VM of
  * `sandbox`.  The caller holds the lock: a daemonized VM's pid found in
  * its pidfile is pinned into vm.json.  Fails only when vm.json exists but
  * can not be read: the caller must then treat the sandbox as alive. */
 int vp_sandbox_liveness(const struct vp_config *cfg, const char *sandbox,
-			const struct vp_record *rec, struct vp_liveness *l,
+			const struct vp_owner *owner, struct vp_liveness *l,
 			struct vp_err *err);
 /* The same without the lock: writes nothing (status). */
 int vp_sandbox_liveness_peek(const struct vp_config *cfg, const char *sandbox,
-			     const struct vp_record *rec,
+			     const struct vp_owner *owner,
 			     struct vp_liveness *l, struct vp_err *err);
 /* The verdict alone, with its reason in why[size]; an error counts as
  * alive (and is the reason).  Under the lock, as vp_sandbox_liveness. */
 int vp_sandbox_alive(const struct vp_config *cfg, const char *sandbox,
-		     const struct vp_record *rec, bool *alive, char *why,
+		     const struct vp_owner *owner, bool *alive, char *why,
 		     size_t size, struct vp_err *err);
 
 #endif

@@ -12,9 +12,9 @@
 #include "err.h"
 #include "fault.h"
 #include "gc.h"
-#include "hook.h"
+#include "stages.h"
 #include "log.h"
-#include "sandbox.h"
+#include "seccomp_policy.h"
 #include "status.h"
 
 #ifndef VP_VERSION

@@ -19,7 +19,9 @@
 #include "devlist.h"
 #include "err.h"
 #include "log.h"
-#include "shim.h"
+#include "qemu_argv.h"
+#include "qemu_opts.h"
+#include "rundir.h"
 
 #ifndef VP_VERSION
 #define VP_VERSION "0.1.0"
@@ -52,7 +54,7 @@ static void usage(void)
 static int load_devices(const struct vp_config *cfg, const char *id,
 			struct vp_devlist *dl, struct vp_err *err)
 {
-	_cleanup_free_ char *path = vp_devlist_path(cfg->run_dir, id);
+	_cleanup_free_ char *path = vp_rundir_file(cfg->run_dir, id, VP_RUNDIR_DEVLIST);
 	int r;
 
 	if (path == NULL)
@@ -94,7 +96,7 @@ static int prepare(const char *cfg_path, bool sandbox, int argc, char **argv,
 	vp_log_enable_syslog(cfg->syslog);
 	if (vp_shim_check_qemu(cfg->qemu, err) < 0)
 		return vp_err_wrap(err, "configuration `%s`", cfg_path);
-	r = vp_shim_sandbox_id(argc, argv, &id, err);
+	r = vp_qemu_sandbox_id(argc, argv, &id, err);
 	if (r < 0)
 		return -1;
 	if (r > 0) {

@@ -11,7 +11,7 @@
 
 #include "devlist.h"
 #include "fuzz.h"
-#include "shim.h"
+#include "qemu_argv.h"
 #include "validate.h"
 
 #define QEMU "/usr/bin/qemu-system-x86_64"

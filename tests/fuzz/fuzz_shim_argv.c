@@ -1,5 +1,5 @@
 /* fuzz_shim_argv.c - QEMU's argv as the runtime gives it to vnfplug-qemu
- * (vp_shim_sandbox_id, vp_shim_build_argv).  The input is split on NUL
+ * (vp_qemu_sandbox_id, vp_shim_build_argv).  The input is split on NUL
  * bytes into the arguments (argv[1..] of QEMU; "" is a valid argument).
  * The argv is rewritten three times: without a device list, with one that
  * needs no shared memory and with one that does (the fix-up path).
@@ -21,7 +21,8 @@
 
 #include "devlist.h"
 #include "fuzz.h"
-#include "shim.h"
+#include "qemu_argv.h"
+#include "qemu_opts.h"
 #include "validate.h"
 
 #define QEMU "/usr/bin/qemu-system-x86_64"
@@ -248,7 +249,7 @@ static void check_sandbox_id(int argc, char **argv)
 {
 	char *id = (char *)"unset";
 	struct vp_err err = {0};
-	int r = vp_shim_sandbox_id(argc, argv, &id, &err);
+	int r = vp_qemu_sandbox_id(argc, argv, &id, &err);
 
 	if (r == 1) {
 		FUZZ_CHECK(id != NULL && vp_valid_sandbox_id(id), "id");

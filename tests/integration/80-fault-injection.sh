@@ -1,7 +1,7 @@
 #!/bin/bash
 # 80-fault-injection.sh - crash safety: the hook is SIGKILLed at every
 # fault point its flow reaches (build-fault/vnfplug-hook, `make fault`,
-# common/fault.h) and the mess is cleaned up by (a) poststop with the
+# hook/fault.h) and the mess is cleaned up by (a) poststop with the
 # normal hook, (b) `gc --min-age 0` once the owner is dead.  After each,
 # one TAP line per property:
 #   no OVS port on the bridge; no VF claimed (records and status --json);
@@ -9,7 +9,7 @@
 #   netns: each veth back in the host under its name with its MAC;
 #   no record (sandboxes/ empty).
 #
-# Flows and the steps each reaches (grep vp_fault_point common/):
+# Flows and the steps each reaches (grep -r vp_fault_point hook/):
 #   vhost-user, REAL private OVS-DPDK:
 #       locked journal-saved port-added before-devlist devlist-written
 #   SR-IOV vfio (fixture tree + simulated kernel, pf_netlink false):

@@ -9,6 +9,7 @@
 
 #include "devlist.h"
 #include "fileio.h"
+#include "rundir.h"
 
 struct fx {
 	char *dir;
@@ -116,15 +117,15 @@ static void test_missing_is_zero(void **state)
 
 static void test_path(void **state)
 {
-	_cleanup_free_ char *p = vp_devlist_path("/run/vnfplug", "abc");
+	_cleanup_free_ char *p = vp_rundir_file("/run/vnfplug", "abc", VP_RUNDIR_DEVLIST);
 
 	(void)state;
 	assert_string_equal(p, "/run/vnfplug/sandboxes/abc/devices.json");
 	errno = 0;
-	assert_null(vp_devlist_path("/run/vnfplug", "../x"));
+	assert_null(vp_rundir_file("/run/vnfplug", "../x", VP_RUNDIR_DEVLIST));
 	assert_int_equal(errno, EINVAL);
-	assert_null(vp_devlist_path("/run/vnfplug", "a/b"));
-	assert_null(vp_devlist_path("/run/vnfplug", ""));
+	assert_null(vp_rundir_file("/run/vnfplug", "a/b", VP_RUNDIR_DEVLIST));
+	assert_null(vp_rundir_file("/run/vnfplug", "", VP_RUNDIR_DEVLIST));
 }
 
 /* Each of these must be refused, with the file named in the message. */

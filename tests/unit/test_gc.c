@@ -427,10 +427,12 @@ static void test_liveness_details(void **state)
 	save_record(f, "unk", 0, 0, old(), true);
 	{
 		struct vp_record rec;
+		struct vp_owner own;
 
 		assert_int_equal(
 		    vp_record_load(f->cfg.run_dir, "unk", &rec, &err), 1);
-		assert_int_equal(vp_sandbox_alive(&f->cfg, "unk", &rec, &alive,
+		own = vp_record_owner(&rec);
+		assert_int_equal(vp_sandbox_alive(&f->cfg, "unk", &own, &alive,
 						  why, sizeof(why), &err),
 				 0);
 		assert_true(alive);
@@ -440,7 +442,7 @@ static void test_liveness_details(void **state)
 		snprintf(p, sizeof(p), "%s/run/sandboxes/unk/vm.json", f->dir);
 		tu_write(p, "{\"pid\":\"x\"}", 0600);
 		assert_true(
-		    vp_sandbox_liveness(&f->cfg, "unk", &rec, &l, &err) < 0);
+		    vp_sandbox_liveness(&f->cfg, "unk", &own, &l, &err) < 0);
 		assert_true(l.alive);
 		assert_non_null(strstr(err.msg, "vm.json"));
 		vp_record_free(&rec);

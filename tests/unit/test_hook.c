@@ -21,13 +21,14 @@
 
 #include "config.h"
 #include "devlist.h"
-#include "hook.h"
+#include "stages.h"
 #include "log.h"
 #include "ovs.h"
 #include "proc.h"
 #include "record.h"
 #include "state.h"
 #include "tu.h"
+#include "rundir.h"
 
 struct fx {
 	char *dir;
@@ -133,7 +134,7 @@ static void test_prestart_poststop(void **state)
 	assert_true(rec.owner_start > 0);
 	vp_record_free(&rec);
 
-	dlpath = vp_devlist_path(f->cfg.run_dir, "sb1");
+	dlpath = vp_rundir_file(f->cfg.run_dir, "sb1", VP_RUNDIR_DEVLIST);
 	assert_int_equal(vp_devlist_load(dlpath, &dl, &err), 1);
 	assert_true(dl.shared_memory);
 	assert_int_equal(dl.args.n, 12);
@@ -481,7 +482,7 @@ static void test_taken_name_moves_on(void **state)
 	assert_int_equal(rec.res[0].state, VP_RES_CREATED);
 	vp_record_free(&rec);
 	/* the device list names the sockets of the names taken */
-	dlpath = vp_devlist_path(f->cfg.run_dir, "sbt");
+	dlpath = vp_rundir_file(f->cfg.run_dir, "sbt", VP_RUNDIR_DEVLIST);
 	assert_int_equal(vp_devlist_load(dlpath, &dl, &err), 1);
 	assert_non_null(strstr(dl.args.v[1], sock));
 	socket_of(f, next2, sock, sizeof(sock));

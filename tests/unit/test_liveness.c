@@ -22,7 +22,7 @@
 #include "liveness.h"
 #include "proc.h"
 #include "record.h"
-#include "shim.h"
+#include "qemu_argv.h"
 #include "tu.h"
 
 #define SB "sb1"
@@ -145,7 +145,7 @@ static void write_pidfile(struct fx *f, int pid)
 static void live(struct fx *f, bool peek, struct vp_liveness *l)
 {
 	/* the owner (runtime process) has exited, as with cc-runtime */
-	struct vp_record rec = {.owner_pid = 42, .owner_start = 7};
+	struct vp_owner rec = {.pid = 42, .start = 7};
 	struct vp_err err;
 	int rc = peek ? vp_sandbox_liveness_peek(&f->cfg, SB, &rec, l, &err)
 		      : vp_sandbox_liveness(&f->cfg, SB, &rec, l, &err);

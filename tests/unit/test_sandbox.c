@@ -31,7 +31,7 @@
 
 #include <cmocka.h>
 
-#include "sandbox.h"
+#include "seccomp_policy.h"
 #include "tu.h"
 
 #if defined(__SANITIZE_ADDRESS__)

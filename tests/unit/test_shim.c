@@ -4,18 +4,19 @@
 
 #include <sys/stat.h>
 
-#include "shim.h"
+#include "qemu_argv.h"
+#include "qemu_opts.h"
 
 #define QEMU "/usr/bin/qemu-system-x86_64"
 #define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define NARGS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-/* 0/1 from vp_shim_sandbox_id and the id it found. */
+/* 0/1 from vp_qemu_sandbox_id and the id it found. */
 static void check_id(int argc, char *const argv[], const char *want)
 {
 	struct vp_err err = {0};
 	char *id = (char *)"unset";
-	int r = vp_shim_sandbox_id(argc, argv, &id, &err);
+	int r = vp_qemu_sandbox_id(argc, argv, &id, &err);
 
 	if (r < 0) {
 		print_error("error: %s\n", err.msg);
@@ -77,7 +78,7 @@ static void check_id_error(const char *name)
 	struct vp_err err = {0};
 	char *id = NULL;
 
-	if (vp_shim_sandbox_id(2, argv, &id, &err) >= 0) {
+	if (vp_qemu_sandbox_id(2, argv, &id, &err) >= 0) {
 		print_error("accepted -name `%s` (id `%s`)\n", name,
 			    id ? id : "");
 		fail();
@@ -445,7 +446,7 @@ static void test_kata_argv(void **state)
 	char *id = NULL;
 
 	(void)state;
-	assert_int_equal(vp_shim_sandbox_id(NARGS(argv), argv, &id, &err), 1);
+	assert_int_equal(vp_qemu_sandbox_id(NARGS(argv), argv, &id, &err), 1);
 	assert_string_equal(id, ID64);
 	free(id);
 

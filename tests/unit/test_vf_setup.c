@@ -16,12 +16,13 @@
 
 #include "config.h"
 #include "devlist.h"
-#include "hook.h"
+#include "stages.h"
 #include "record.h"
 #include "state.h"
 #include "tu.h"
 #include "tu_sysfs.h"
 #include "vf_setup.h"
+#include "rundir.h"
 
 struct fx {
 	char *dir;
@@ -83,7 +84,7 @@ static const char req1[] = "[{\"network\":\"fastnet\"}]";
 
 static char *devlist_arg(struct fx *f, const char *sb)
 {
-	char *p = vp_devlist_path(f->cfg.run_dir, sb);
+	char *p = vp_rundir_file(f->cfg.run_dir, sb, VP_RUNDIR_DEVLIST);
 	struct vp_devlist dl = { 0 };
 	struct vp_err err;
 	char *out = NULL;

@@ -1,4 +1,4 @@
-/* shim.c - what vnfplug-qemu does to QEMU's argv (shim.h, DESIGN §3, §4):
+/* qemu_argv.c - what vnfplug-qemu does to QEMU's argv (qemu_argv.h):
  * find the sandbox the VM belongs to, record the VM for gc (vm.json), make
  * guest RAM shareable for vhost-user, append the device list and QEMU's
  * own -sandbox.
@@ -9,7 +9,7 @@
  * QEMU option strings are "key=value,..." lists where ",," is a literal
  * comma and the first item may omit its key (the "implied" key).
  */
-#include "shim.h"
+#include "qemu_argv.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -27,133 +27,12 @@
 #include "liveness.h"
 #include "lock.h"
 #include "proc.h"
+#include "qemu_opts.h"
 #include "validate.h"
+#include "rundir.h"
 
 #define MIB (UINT64_C(1) << 20)
 #define QEMU_DEFAULT_RAM (128 * MIB) /* x86 machines without -m */
-
-/* QEMU treats "--opt" like "-opt". */
-static bool is_opt(const char *arg, const char *name)
-{
-	if (arg[0] != '-')
-		return false;
-	arg += arg[1] == '-' ? 2 : 1;
-	return strcmp(arg, name) == 0;
-}
-
-/* Length of the raw item at s, up to the first single ','. */
-static size_t item_len(const char *s)
-{
-	size_t i = 0;
-
-	while (s[i] != '\0') {
-		if (s[i] == ',') {
-			if (s[i + 1] != ',')
-				break;
-			i++;
-		}
-		i++;
-	}
-	return i;
-}
-
-/* Copy of a raw item with ",," turned back into ",". */
-static char *unescape(const char *s, size_t len)
-{
-	char *out = malloc(len + 1), *o = out;
-
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		*o++ = s[i];
-		if (s[i] == ',' && i + 1 < len && s[i + 1] == ',')
-			i++;
-	}
-	*o = '\0';
-	return out;
-}
-
-/* Value of `key` in a QEMU option string (the first item without '=' is
- * `key` when `implied`), raw (still escaped); NULL when absent.  Later
- * occurrences win, as in QEMU. */
-static const char *opt_find(const char *s, const char *key, bool implied,
-			    size_t *len)
-{
-	size_t klen = strlen(key);
-	const char *found = NULL;
-	bool first = true;
-
-	for (const char *p = s;; first = false) {
-		size_t n = item_len(p);
-		const char *eq = memchr(p, '=', n);
-
-		if (eq == NULL && first && implied) {
-			found = p;
-			*len = n;
-		} else if (eq != NULL && (size_t)(eq - p) == klen &&
-			   memcmp(p, key, klen) == 0) {
-			found = eq + 1;
-			*len = n - klen - 1;
-		}
-		if (p[n] == '\0')
-			break;
-		p += n + 1;
-	}
-	return found;
-}
-
-/* The guest name a -name value sets ("sandbox-x", "guest=sandbox-x,..."). */
-static int name_guest(const char *val, char **guest, struct vp_err *err)
-{
-	const char *g;
-	size_t len;
-
-	g = opt_find(val, "guest", true, &len);
-	if (g == NULL)
-		return 0;
-	free(*guest);
-	*guest = unescape(g, len);
-	if (*guest == NULL)
-		return vp_err_set(err, ENOMEM, "QEMU -name");
-	return 0;
-}
-
-int vp_shim_sandbox_id(int argc, char *const argv[], char **id,
-		       struct vp_err *err)
-{
-	static const char *const prefixes[] = {"sandbox-", "pod-"};
-	_cleanup_free_ char *guest = NULL;
-	const char *rest = NULL;
-
-	*id = NULL;
-	/* QEMU merges repeated -name options; the last guest name counts. */
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *val = NULL;
-
-		if (is_opt(a, "name") && i + 1 < argc)
-			val = argv[++i];
-		else if (strncmp(a, "-name=", 6) == 0)
-			val = a + 6;
-		else if (strncmp(a, "--name=", 7) == 0)
-			val = a + 7;
-		if (val != NULL && name_guest(val, &guest, err) < 0)
-			return -1;
-	}
-	if (guest == NULL)
-		return 0;
-	for (size_t i = 0; i < 2 && rest == NULL; i++)
-		if (strncmp(guest, prefixes[i], strlen(prefixes[i])) == 0)
-			rest = guest + strlen(prefixes[i]);
-	if (rest == NULL)
-		return 0; /* a VM this runtime did not name: not ours */
-	if (!vp_valid_sandbox_id(rest))
-		return vp_err_set(
-		    err, 0, "QEMU -name `%s`: not a valid sandbox id", guest);
-	*id = strdup(rest);
-	if (*id == NULL)
-		return vp_err_set(err, ENOMEM, "QEMU -name");
-	return 1;
-}
 
 /* A QEMU size ("2048", "2048M", "2G", "1.5G", "512k") in bytes; a size
  * without a unit is MiB, as for -m. */
@@ -201,10 +80,10 @@ static int ram_size(const char *m, uint64_t *bytes, struct vp_err *err)
 	*bytes = QEMU_DEFAULT_RAM;
 	if (m == NULL)
 		return 0;
-	raw = opt_find(m, "size", true, &len);
+	raw = vp_qemu_opt_find(m, "size", true, &len);
 	if (raw == NULL)
 		return 0;
-	size = unescape(raw, len);
+	size = vp_qemu_unescape(raw, len);
 	if (size == NULL)
 		return vp_err_set(err, ENOMEM, "QEMU -m");
 	if (parse_ram_size(size, bytes) < 0)
@@ -274,7 +153,7 @@ static int fix_object(const char *val, char **fixed, bool *backend,
 	*fixed = NULL;
 	if (val[0] == '{')
 		return json_backend(val, backend, err);
-	type = opt_find(val, "qom-type", true, &tlen);
+	type = vp_qemu_opt_find(val, "qom-type", true, &tlen);
 	if (type == NULL || !is_ram_backend(type, tlen))
 		return 0;
 	*backend = true;
@@ -303,7 +182,7 @@ static int fix_object(const char *val, char **fixed, bool *backend,
 		return vp_err_set(err, ENOMEM, "QEMU -object");
 	o = out;
 	for (const char *p = val;; p += n + 1) {
-		n = item_len(p);
+		n = vp_qemu_item_len(p);
 		bool is_share = n >= 6 && memcmp(p, "share=", 6) == 0;
 
 		has_share |= is_share;
@@ -340,11 +219,11 @@ static int copy_args(int argc, char *const argv[], bool share,
 		char *fixed = NULL;
 
 		if (share && i + 1 < argc) {
-			if (is_opt(argv[i], "m"))
+			if (vp_qemu_is_opt(argv[i], "m"))
 				*m = argv[i + 1];
-			else if (is_opt(argv[i], "mem-path"))
+			else if (vp_qemu_is_opt(argv[i], "mem-path"))
 				*mem_path = true;
-			else if (is_opt(argv[i], "object") &&
+			else if (vp_qemu_is_opt(argv[i], "object") &&
 				 fix_object(argv[i + 1], &fixed, backend, err))
 				return -1;
 		}
@@ -423,9 +302,9 @@ void vp_shim_daemon_opts(int argc, char *const argv[], bool *daemonize,
 	*daemonize = false;
 	*pidfile = NULL;
 	for (int i = 0; i < argc; i++) {
-		if (is_opt(argv[i], "daemonize"))
+		if (vp_qemu_is_opt(argv[i], "daemonize"))
 			*daemonize = true;
-		else if (is_opt(argv[i], "pidfile") && i + 1 < argc)
+		else if (vp_qemu_is_opt(argv[i], "pidfile") && i + 1 < argc)
 			*pidfile = argv[++i];
 	}
 }
@@ -470,7 +349,7 @@ int vp_shim_record_vm(const struct vp_config *cfg, const char *id, int argc,
 		if (pidfile == NULL)
 			return -1;
 	} else if (daemonize) {
-		pidfile = vp_vm_pidfile_path(cfg->run_dir, id);
+		pidfile = vp_rundir_file(cfg->run_dir, id, VP_RUNDIR_PIDFILE);
 		if (pidfile == NULL)
 			return vp_err_set(err, ENOMEM, "pidfile");
 	}
@@ -520,7 +399,7 @@ static bool opt_is(const char *v, const char *key, bool implied,
 		   const char *want)
 {
 	size_t len;
-	const char *f = opt_find(v, key, implied, &len);
+	const char *f = vp_qemu_opt_find(v, key, implied, &len);
 
 	return f != NULL && strlen(want) == len && memcmp(f, want, len) == 0;
 }
@@ -540,10 +419,10 @@ static bool netdev_spawns(const char *v)
 		return true;
 	if (!opt_is(v, "type", true, "tap"))
 		return false;
-	if (opt_find(v, "helper", false, &len) != NULL)
+	if (vp_qemu_opt_find(v, "helper", false, &len) != NULL)
 		return true;
-	if (opt_find(v, "fd", false, &len) != NULL ||
-	    opt_find(v, "fds", false, &len) != NULL)
+	if (vp_qemu_opt_find(v, "fd", false, &len) != NULL ||
+	    vp_qemu_opt_find(v, "fds", false, &len) != NULL)
 		return false;
 	return !(opt_is(v, "script", false, "no") &&
 		 opt_is(v, "downscript", false, "no"));
@@ -559,20 +438,20 @@ int vp_shim_add_sandbox(int argc, char *const argv[], struct vp_argv *out,
 
 		/* the runtime chose; never override it (an element that only
 		 * looks like the option errs on the side of QEMU's default) */
-		if (is_opt(argv[i], "sandbox"))
+		if (vp_qemu_is_opt(argv[i], "sandbox"))
 			return 0;
-		if (is_opt(argv[i], "daemonize")) {
+		if (vp_qemu_is_opt(argv[i], "daemonize")) {
 			/* QEMU forks and calls setsid() after the filter */
 			spawn = elevate = true;
-		} else if (is_opt(argv[i], "runas") ||
-			   is_opt(argv[i], "chroot") ||
-			   is_opt(argv[i], "run-with")) {
+		} else if (vp_qemu_is_opt(argv[i], "runas") ||
+			   vp_qemu_is_opt(argv[i], "chroot") ||
+			   vp_qemu_is_opt(argv[i], "run-with")) {
 			elevate = true; /* setuid/setgid/chroot late */
-		} else if ((is_opt(argv[i], "netdev") ||
-			    is_opt(argv[i], "nic") || is_opt(argv[i], "net")) &&
+		} else if ((vp_qemu_is_opt(argv[i], "netdev") ||
+			    vp_qemu_is_opt(argv[i], "nic") || vp_qemu_is_opt(argv[i], "net")) &&
 			   netdev_spawns(v)) {
 			spawn = true;
-		} else if (is_opt(argv[i], "object") &&
+		} else if (vp_qemu_is_opt(argv[i], "object") &&
 			   (opt_is(v, "qom-type", true, "thread-context") ||
 			    (v[0] == '{' && strstr(v, "thread-context")))) {
 			resources = true; /* it sets CPU affinity */

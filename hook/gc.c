@@ -17,7 +17,7 @@
 #include "cleanup.h"
 #include "devlist.h"
 #include "fileio.h"
-#include "hook.h"
+#include "stages.h"
 #include "json.h"
 #include "liveness.h"
 #include "lock.h"
@@ -25,6 +25,7 @@
 #include "ovs.h"
 #include "record.h"
 #include "validate.h"
+#include "rundir.h"
 
 #define LINE_MAX_ 2048
 
@@ -101,7 +102,7 @@ static void infer_from_json(const struct vp_json *root, char *buf, size_t size)
 static void infer_from_devlist(const char *run_dir, const char *id, char *buf,
 			       size_t size)
 {
-	_cleanup_free_ char *path = vp_devlist_path(run_dir, id);
+	_cleanup_free_ char *path = vp_rundir_file(run_dir, id, VP_RUNDIR_DEVLIST);
 	struct vp_devlist dl = {0};
 	struct vp_err e;
 
@@ -128,7 +129,7 @@ static void infer_from_devlist(const char *run_dir, const char *id, char *buf,
 static void infer_leftovers(const struct vp_config *cfg, const char *id,
 			    char *buf, size_t size)
 {
-	_cleanup_free_ char *dir = vp_record_dir(cfg->run_dir, id);
+	_cleanup_free_ char *dir = vp_rundir_sandbox(cfg->run_dir, id);
 	_cleanup_free_ char *path =
 	    dir ? vp_asprintf("%s/record.json", dir) : NULL;
 	_cleanup_free_ char *raw = NULL;
@@ -190,9 +191,13 @@ static int gc_liveness(const struct vp_config *cfg, const struct vp_gc_opts *o,
 		       const char *id, const struct vp_record *rec,
 		       struct vp_liveness *l, struct vp_err *err)
 {
+	struct vp_owner own = rec != NULL ? vp_record_owner(rec)
+					  : (struct vp_owner){ 0 };
+	const struct vp_owner *op = rec != NULL ? &own : NULL;
+
 	if (o->dry_run)
-		return vp_sandbox_liveness_peek(cfg, id, rec, l, err);
-	return vp_sandbox_liveness(cfg, id, rec, l, err);
+		return vp_sandbox_liveness_peek(cfg, id, op, l, err);
+	return vp_sandbox_liveness(cfg, id, op, l, err);
 }
 
 /* A directory without record.json: a prestart that died between mkdir
@@ -202,7 +207,7 @@ static int gc_no_record(const struct vp_config *cfg, const struct vp_gc_opts *o,
 			const char *id, long long now, struct vp_gc_result *res,
 			struct vp_err *err)
 {
-	_cleanup_free_ char *dir = vp_record_dir(cfg->run_dir, id);
+	_cleanup_free_ char *dir = vp_rundir_sandbox(cfg->run_dir, id);
 	struct vp_liveness l;
 	struct stat st;
 

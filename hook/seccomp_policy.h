@@ -1,4 +1,4 @@
-/* sandbox.h - the hook's self-sandbox: a syscall allowlist (libseccomp).
+/* seccomp_policy.h - the hook's syscall filter: an allowlist (libseccomp).
  *
  * Two stacked filters.  vp_sandbox_install() loads the base allowlist
  * as soon as the hook knows it has work: for gc and status right after
@@ -19,8 +19,8 @@
  * type 1326, "syscall=N").  A backend command the hook runs inherits the
  * filters.  --no-seccomp skips both (debugging only).
  */
-#ifndef VP_SANDBOX_H
-#define VP_SANDBOX_H
+#ifndef VP_SECCOMP_POLICY_H
+#define VP_SECCOMP_POLICY_H
 
 #include <stdbool.h>
 

@@ -1,4 +1,4 @@
-/* hook.c - prestart and poststop (see hook.h).
+/* stages.c - prestart and poststop (see stages.h).
  *
  * prestart validates everything it can before touching the host (request,
  * names, socket paths, QEMU arguments), then, under the lock, journals
@@ -6,7 +6,7 @@
  * what the journal holds, so a refused container leaves nothing behind;
  * a killed hook leaves a journal that poststop (or gc) undoes.
  */
-#include "hook.h"
+#include "stages.h"
 
 #include <errno.h>
 #include <string.h>
@@ -26,9 +26,10 @@
 #include "proc.h"
 #include "qemu_args.h"
 #include "request.h"
-#include "sandbox.h"
+#include "seccomp_policy.h"
 #include "validate.h"
 #include "vf_setup.h"
+#include "rundir.h"
 
 int vp_stage_parse(const char *s, enum vp_stage *stage)
 {
@@ -241,7 +242,7 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 		      struct vp_record *rec, long long end, struct vp_err *err)
 {
 	struct vp_config lc = *cfg; /* per-step timeouts; owns nothing */
-	_cleanup_free_ char *dlpath = vp_devlist_path(cfg->run_dir, sandbox);
+	_cleanup_free_ char *dlpath = vp_rundir_file(cfg->run_dir, sandbox, VP_RUNDIR_DEVLIST);
 	_cleanup_strv_ char **claims = NULL;
 	size_t n_claims = 0;
 	bool have_claims = false;
@@ -351,11 +352,12 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 static bool sandbox_alive(const struct vp_config *cfg, const char *sandbox,
 			  const struct vp_record *rec)
 {
+	struct vp_owner own = vp_record_owner(rec);
 	struct vp_err e;
 	char why[128];
 	bool alive = true;
 
-	if (vp_sandbox_alive(cfg, sandbox, rec, &alive, why, sizeof(why),
+	if (vp_sandbox_alive(cfg, sandbox, &own, &alive, why, sizeof(why),
 			     &e) < 0)
 		return true;
 	return alive;
@@ -456,7 +458,7 @@ int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 {
 	_cleanup_record_ struct vp_record rec = { 0 };
 	__attribute__((cleanup(lock_releasep))) int lock = -1;
-	_cleanup_free_ char *dir = vp_record_dir(cfg->run_dir, sandbox);
+	_cleanup_free_ char *dir = vp_rundir_sandbox(cfg->run_dir, sandbox);
 	struct stat sb;
 	char why[256];
 	int rc;

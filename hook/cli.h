@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "err.h"
-#include "hook.h"
+#include "stages.h"
 #include "log.h"
 
 enum vp_cmd {

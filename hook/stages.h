@@ -1,12 +1,12 @@
-/* hook.h - the OCI hook's stages: prestart (createRuntime) and poststop.
+/* stages.h - the OCI hook's stages: prestart (createRuntime) and poststop.
  *
  * vp_hook_run() is everything vnfplug-hook's main does after parsing its
  * arguments: read the state, find the request, and set up or release the
  * sandbox's devices.  A container without a request returns at once,
  * before any config read, lock or record.
  */
-#ifndef VP_HOOK_H
-#define VP_HOOK_H
+#ifndef VP_STAGES_H
+#define VP_STAGES_H
 
 #include <stdbool.h>
 

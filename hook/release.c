@@ -9,7 +9,7 @@
  * another sandbox holds.  The check and the delete both happen under the
  * run_dir lock, which every caller holds and without which vnfplug creates
  * no port, so no port can change hands in between. */
-#include "hook.h"
+#include "stages.h"
 
 #include <errno.h>
 #include <stdlib.h>

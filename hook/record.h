@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "liveness.h"
 #include "netns.h"
 #include "vfnl.h"
 
@@ -79,15 +80,12 @@ struct vp_record {
 
 /* "pending", "created", "not-created": as the record spells them. */
 const char *vp_res_state_name(enum vp_res_state s);
-/* "<run_dir>/sandboxes/<id>" - malloc'ed. */
-char *vp_record_dir(const char *run_dir, const char *sandbox);
-/* That directory opened for *at calls, with run_dir, run_dir/sandboxes and
- * it checked to be root's alone (vp_dir_open, fileio.h); `create` makes
- * what is missing (mode 0700).  A missing one without `create` fails with
- * errnum ENOENT.  Records, the claims index and the lock are read only
- * through checked directories like this one. */
-int vp_record_dir_open(const char *run_dir, const char *sandbox, bool create,
-		       struct vp_err *err);
+/* The record's owner, for liveness.h. */
+static inline struct vp_owner vp_record_owner(const struct vp_record *rec)
+{
+	return (struct vp_owner){ .pid = rec->owner_pid,
+				  .start = rec->owner_start };
+}
 /* 1 loaded, 0 absent, <0 unreadable or corrupt. */
 int vp_record_load(const char *run_dir, const char *sandbox,
 		   struct vp_record *rec, struct vp_err *err);

@@ -26,6 +26,7 @@
 #include "fileio.h"
 #include "json.h"
 #include "validate.h"
+#include "rundir.h"
 
 static const char *const kind_names[] = { "ovs-port", "devlist", "vf-claim",
 					  "vf-config", "vfio-bind",
@@ -40,52 +41,6 @@ static const char *const state_names[] = { "pending", "created",
 const char *vp_res_state_name(enum vp_res_state s)
 {
 	return (size_t)s < N_STATES ? state_names[s] : "unknown";
-}
-
-char *vp_record_dir(const char *run_dir, const char *sandbox)
-{
-	return vp_asprintf("%s/sandboxes/%s", run_dir, sandbox);
-}
-
-static char *record_path(const char *run_dir, const char *sandbox)
-{
-	return vp_asprintf("%s/sandboxes/%s/record.json", run_dir, sandbox);
-}
-
-/* run_dir and the sandbox's directory below it, each checked (fileio.h):
- * run_dir, sandboxes and <id> must be root's alone, or a record planted by
- * someone else would be taken for vnfplug's. */
-static int open_dirs(const char *run_dir, const char *sandbox, bool create,
-		     int *rfd, int *dfd, struct vp_err *err)
-{
-	_cleanup_free_ char *rel = NULL;
-	_cleanup_close_ int r = -1;
-	mode_t mode = create ? 0700 : 0;
-
-	if (!vp_valid_sandbox_id(sandbox))
-		return vp_err_set(err, EINVAL, "record: invalid sandbox id");
-	rel = vp_asprintf("sandboxes/%s", sandbox);
-	if (rel == NULL)
-		return vp_err_set(err, ENOMEM, "record");
-	r = vp_dir_open(run_dir, mode, err);
-	if (r < 0)
-		return -1;
-	*dfd = vp_dir_openat(r, run_dir, rel, mode, err);
-	if (*dfd < 0)
-		return -1;
-	if (rfd != NULL)
-		*rfd = vp_steal_fd(&r);
-	return 0;
-}
-
-int vp_record_dir_open(const char *run_dir, const char *sandbox, bool create,
-		       struct vp_err *err)
-{
-	int dfd;
-
-	if (open_dirs(run_dir, sandbox, create, NULL, &dfd, err) < 0)
-		return -1;
-	return dfd;
 }
 
 void vp_resource_free(struct vp_resource *r)
@@ -579,7 +534,7 @@ int vp_record_serialize(const struct vp_record *rec, char **out, size_t *len,
 int vp_record_load(const char *run_dir, const char *sandbox,
 		   struct vp_record *rec, struct vp_err *err)
 {
-	_cleanup_free_ char *path = record_path(run_dir, sandbox);
+	_cleanup_free_ char *path = vp_rundir_file(run_dir, sandbox, VP_RUNDIR_RECORD);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int dfd = -1;
 	size_t len;
@@ -587,10 +542,10 @@ int vp_record_load(const char *run_dir, const char *sandbox,
 	memset(rec, 0, sizeof(*rec));
 	if (path == NULL)
 		return vp_err_set(err, ENOMEM, "record");
-	dfd = vp_record_dir_open(run_dir, sandbox, false, err);
+	dfd = vp_rundir_sandbox_open(run_dir, sandbox, false, err);
 	if (dfd < 0)
 		return err->errnum == ENOENT ? 0 : -1;
-	if (vp_read_trusted_at(dfd, "record.json", path, VP_FILE_MAX, &buf,
+	if (vp_read_trusted_at(dfd, VP_RUNDIR_RECORD, path, VP_FILE_MAX, &buf,
 			       &len, err) < 0) {
 		if (err->errnum == ENOENT)
 			return 0;
@@ -709,7 +664,7 @@ static int claims_index_update(int rfd, const char *run_dir,
 int vp_record_save(const char *run_dir, const struct vp_record *rec,
 		   struct vp_err *err)
 {
-	_cleanup_free_ char *path = record_path(run_dir, rec->sandbox);
+	_cleanup_free_ char *path = vp_rundir_file(run_dir, rec->sandbox, VP_RUNDIR_RECORD);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int rfd = -1;
 	_cleanup_close_ int dfd = -1;
@@ -717,13 +672,13 @@ int vp_record_save(const char *run_dir, const struct vp_record *rec,
 
 	if (path == NULL)
 		return vp_err_set(err, ENOMEM, "record");
-	if (open_dirs(run_dir, rec->sandbox, true, &rfd, &dfd, err) < 0)
+	if (vp_rundir_sandbox_dirs(run_dir, rec->sandbox, true, &rfd, &dfd, err) < 0)
 		return -1;
 	if (vp_record_serialize(rec, &buf, &len, err) < 0)
 		return -1;
 	if (claims_index_update(rfd, run_dir, rec->sandbox, rec, true, err) <
 		0 ||
-	    vp_write_file_atomic_at(dfd, "record.json", path, buf, len, 0600,
+	    vp_write_file_atomic_at(dfd, VP_RUNDIR_RECORD, path, buf, len, 0600,
 				    err) < 0 ||
 	    claims_index_update(rfd, run_dir, rec->sandbox, rec, false, err) <
 		0)
@@ -789,8 +744,8 @@ int vp_record_remove(const char *run_dir, const char *sandbox,
 		     struct vp_err *err)
 {
 	_cleanup_free_ char *sdir = vp_asprintf("%s/sandboxes", run_dir);
-	_cleanup_free_ char *dir = vp_record_dir(run_dir, sandbox);
-	_cleanup_free_ char *path = record_path(run_dir, sandbox);
+	_cleanup_free_ char *dir = vp_rundir_sandbox(run_dir, sandbox);
+	_cleanup_free_ char *path = vp_rundir_file(run_dir, sandbox, VP_RUNDIR_RECORD);
 	_cleanup_close_ int rfd = -1;
 	_cleanup_close_ int sfd = -1;
 	_cleanup_close_ int dfd = -1;
@@ -814,7 +769,7 @@ int vp_record_remove(const char *run_dir, const char *sandbox,
 			return -1;
 		vp_err_clear(err);
 	} else {
-		if (unlinkat(dfd, "record.json", 0) < 0 && errno != ENOENT)
+		if (unlinkat(dfd, VP_RUNDIR_RECORD, 0) < 0 && errno != ENOENT)
 			return vp_err_set(err, errno, "unlink `%s`", path);
 		if (vp_rm_rf_at(sfd, sandbox, err) < 0)
 			return vp_err_wrap(err, "remove `%s`", dir);

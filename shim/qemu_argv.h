@@ -1,6 +1,6 @@
-/* shim.h - what vnfplug-qemu does before execv: QEMU's argv, vm.json. */
-#ifndef VP_SHIM_H
-#define VP_SHIM_H
+/* qemu_argv.h - what vnfplug-qemu does before execv: QEMU's argv, vm.json. */
+#ifndef VP_QEMU_ARGV_H
+#define VP_QEMU_ARGV_H
 
 #include <stdbool.h>
 
@@ -10,15 +10,6 @@
 #include "err.h"
 
 /* argc/argv are QEMU's arguments without the program name. */
-
-/* Sandbox id from "-name sandbox-<id>" or "-name pod-<id>", also in the
- * forms "-name guest=sandbox-<id>", with ",debug-threads=on" or other
- * suboptions after it, and "-name=...".  *id is malloc'ed; NULL (and 0
- * returned) when QEMU's argv names no sandbox (no -name, or a name without
- * either prefix); 1 when found.  An id that fails vp_valid_sandbox_id()
- * ("sandbox-../x", "sandbox-a,,b") is an error. */
-int vp_shim_sandbox_id(int argc, char *const argv[], char **id,
-		       struct vp_err *err);
 
 /* Build the argv to exec: `qemu` as argv[0], the original arguments (with
  * the shared-memory fix-up applied when dl->shared_memory), then dl->args.

@@ -17,6 +17,7 @@
 #include "liveness.h"
 #include "record.h"
 #include "validate.h"
+#include "rundir.h"
 
 struct view {
 	const char *id;
@@ -62,7 +63,7 @@ static bool lock_held(const struct vp_config *cfg)
 static long long dir_age(const struct vp_config *cfg, const char *id,
 			 long long now)
 {
-	_cleanup_free_ char *dir = vp_record_dir(cfg->run_dir, id);
+	_cleanup_free_ char *dir = vp_rundir_sandbox(cfg->run_dir, id);
 	struct stat st;
 
 	if (dir == NULL || lstat(dir, &st) < 0)
@@ -73,6 +74,8 @@ static long long dir_age(const struct vp_config *cfg, const char *id,
 static void gather(const struct vp_config *cfg, const char *id, bool locked,
 		   long long now, struct view *v)
 {
+	struct vp_owner own;
+
 	v->id = id;
 	v->rc = vp_record_load(cfg->run_dir, id, &v->rec, &v->err);
 	if (v->rc < 0) {
@@ -86,8 +89,9 @@ static void gather(const struct vp_config *cfg, const char *id, bool locked,
 		v->state = locked ? "in-creation" : "pending";
 	}
 	v->age = v->rc == 1 ? now - v->rec.created : dir_age(cfg, id, now);
+	own = v->rc == 1 ? vp_record_owner(&v->rec) : (struct vp_owner){ 0 };
 	if (v->rc >= 0 &&
-	    vp_sandbox_liveness_peek(cfg, id, v->rc == 1 ? &v->rec : NULL,
+	    vp_sandbox_liveness_peek(cfg, id, v->rc == 1 ? &own : NULL,
 				     &v->live, &v->err) < 0)
 		v->has_err = true;
 	if (v->rc < 0) {

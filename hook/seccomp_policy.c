@@ -1,7 +1,7 @@
-/* sandbox.c - the hook's syscall allowlist and its tightening (sandbox.h).
+/* seccomp_policy.c - the hook's syscall allowlist and its tightening
+ * (seccomp_policy.h).
  *
- * The only file that includes libseccomp's <seccomp.h> (the module is not
- * called seccomp.c: with -Icommon a common/seccomp.h would shadow it).
+ * The only file that includes libseccomp's <seccomp.h>.
  * The policy is one table: every
  * syscall the hook (or a backend command it runs, which inherits the
  * filter) may make, each with the step that needs it and the group that
@@ -14,7 +14,7 @@
  * ENOSYS: its flags sit in memory a filter cannot read, and glibc then
  * falls back to clone, whose flags it can.
  */
-#include "sandbox.h"
+#include "seccomp_policy.h"
 
 #include <errno.h>
 #include <fcntl.h>
