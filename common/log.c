@@ -68,3 +68,8 @@ void vp_log(enum vp_log_level level, const char *fmt, ...)
 			syslog(prio[level], "%s", msg);
 	}
 }
+
+void vp_log_err(enum vp_log_level level, const struct vp_err *e)
+{
+	vp_log(level, "%s", e->msg);
+}

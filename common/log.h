@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+#include "err.h"
+
 enum vp_log_level { VP_LOG_ERROR = 0, VP_LOG_WARN, VP_LOG_INFO, VP_LOG_DEBUG };
 
 void vp_log_init(const char *prog, enum vp_log_level level);
@@ -16,6 +18,9 @@ void vp_log_init(const char *prog, enum vp_log_level level);
 void vp_log_enable_syslog(bool on);
 /* Sandbox id shown in every following line; NULL clears it. */
 void vp_log_set_sandbox(const char *id);
+/* Log an error that ends here (a failure after the one being reported,
+ * a rollback that could not finish) at `level`, and drop it. */
+void vp_log_err(enum vp_log_level level, const struct vp_err *e);
 void vp_log(enum vp_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -342,7 +342,7 @@ int vp_gc(const struct vp_config *cfg, const struct vp_gc_opts *o,
 		vp_log_set_sandbox(ids[i]);
 		vp_err_clear(&e);
 		if (gc_one(cfg, o, ids[i], now, res, &e) < 0)
-			vp_log_error("%s", e.msg);
+			vp_log_err(VP_LOG_ERROR, &e);
 		vp_log_set_sandbox(NULL);
 		vp_lock_release(lock);
 	}

@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 	vp_log_init("vnfplug-hook", VP_LOG_INFO);
 
 	if (vp_cli_parse(argc, argv, &c, &err) < 0) {
-		vp_log_error("%s", err.msg);
+		vp_log_err(VP_LOG_ERROR, &err);
 		vp_cli_usage(stderr);
 		return 2;
 	}
@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		rc = run_operator(&c, &err);
 	}
 	if (rc < 0) {
-		vp_log_error("%s", err.msg);
+		vp_log_err(VP_LOG_ERROR, &err);
 		return 1;
 	}
 	return 0;

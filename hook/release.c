@@ -208,7 +208,7 @@ int vp_release_opt(const struct vp_config *cfg, struct vp_record *rec,
 				if (!failed)
 					*err = e1;
 				else
-					vp_log_warn("%s", e1.msg);
+					vp_log_err(VP_LOG_WARN, &e1);
 				failed += (int)i + 1;
 				break;
 			}
@@ -248,7 +248,7 @@ int vp_release_opt(const struct vp_config *cfg, struct vp_record *rec,
 			if (!failed)
 				*err = e1;
 			else
-				vp_log_warn("%s", e1.msg);
+				vp_log_err(VP_LOG_WARN, &e1);
 			failed++;
 			continue;
 		}

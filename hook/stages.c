@@ -65,11 +65,11 @@ static void rollback(const struct vp_config *cfg, struct vp_record *rec)
 		vp_log_error("rollback incomplete, left for poststop/gc: %s",
 			     e.msg);
 		if (vp_record_save(cfg->run_dir, rec, &e) < 0)
-			vp_log_error("%s", e.msg);
+			vp_log_err(VP_LOG_ERROR, &e);
 		return;
 	}
 	if (vp_record_remove(cfg->run_dir, rec->sandbox, &e) < 0)
-		vp_log_error("%s", e.msg);
+		vp_log_err(VP_LOG_ERROR, &e);
 }
 
 /* Entry index is the last character of a port name. */
@@ -375,7 +375,7 @@ static int release_earlier(const struct vp_config *cfg, struct vp_record *rec,
 		struct vp_err e2;
 
 		if (vp_record_save(cfg->run_dir, rec, &e2) < 0)
-			vp_log_error("%s", e2.msg);
+			vp_log_err(VP_LOG_ERROR, &e2);
 		return -1;
 	}
 	return vp_record_remove(cfg->run_dir, rec->sandbox, err);
@@ -495,7 +495,7 @@ int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 		struct vp_err e2;
 
 		if (vp_record_save(cfg->run_dir, &rec, &e2) < 0)
-			vp_log_error("%s", e2.msg);
+			vp_log_err(VP_LOG_ERROR, &e2);
 		return -1;
 	}
 	return vp_record_remove(cfg->run_dir, sandbox, err);

@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 	r = prepare(cfg_path, sandbox, argc - first, argv + first, &cfg, &qargv,
 		    &err);
 	if (r < 0) {
-		vp_log_error("%s", err.msg);
+		vp_log_err(VP_LOG_ERROR, &err);
 	} else {
 		/* execv keeps the environment and every fd without
 		 * FD_CLOEXEC. */
