@@ -185,7 +185,8 @@ format:
 	$(CLANG_FORMAT) --style=file -i $(FORMAT_SRC)
 
 format-check:
-	$(CLANG_FORMAT) --style=file --dry-run -Werror $(FORMAT_SRC)
+	@$(CLANG_FORMAT) --style=file --dry-run -Werror $(FORMAT_SRC) || \
+		{ echo "format-check: not formatted; 'make format' fixes it" >&2; exit 1; }
 
 # every build directory (the default and an overridden BUILD, debug, fault,
 # fuzz) and the test logs of tests/run and 90-fuzz
