@@ -2,9 +2,12 @@
 # the unit tests, the fuzz harnesses and the man pages.
 #
 #   make            build build/vnfplug-hook and build/vnfplug-qemu
-#   make check      unit + integration tests (tests/run), needs root
+#   make check      format-check, then unit + integration tests (tests/run),
+#                   needs root
 #   make unit       unit tests only
 #   make debug      ASan+UBSan build into build-debug/
+#   make format     clang-format -i the C sources; make format-check: check only
+#   make clean      remove every build directory and tests/out/
 #   make install    PREFIX=/usr/local DESTDIR=
 #   WERROR=1        warnings are errors (CI sets it)
 
@@ -43,6 +46,8 @@ LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 # of four shared libraries costs it more than all its own work, so the
 # programs link yajl, libnl and libseccomp statically (Debian ships the
 # archives; yajl's is libyajl_s).  STATIC_DEPS=0 links them dynamically.
+# The unit tests and the fuzz harnesses link with the same line, so they
+# run the library code that ships.
 STATIC_DEPS ?= 1
 ifeq ($(STATIC_DEPS),1)
 BIN_LIBS := -Wl,-Bstatic -lnl-route-3 -lnl-3 -lyajl_s -lseccomp -Wl,-Bdynamic -lpthread
@@ -84,7 +89,7 @@ UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/%.o)
 
 BINS := $(BUILD)/vnfplug-hook $(BUILD)/vnfplug-qemu
 
-.PHONY: all check unit debug install uninstall clean format
+.PHONY: all check unit debug install uninstall clean format format-check
 # keep the unit tests' object files (make would delete them as intermediates)
 .SECONDARY:
 all: $(BINS)
@@ -108,17 +113,20 @@ $(BUILD)/vnfplug-qemu: $(BUILD)/shim/main.o $(LIBSHIM) $(LIBCOMMON)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UNIT_HELPER_OBJ) $(LIBVP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(BIN_LIBS) -lcmocka
 
 unit: $(BINS) $(UNIT_BIN)
 	tests/run --unit-only $(BUILD)
 
-check: $(BINS) $(UNIT_BIN) fault
+# formatting first: it takes seconds, the tests take long
+check: format-check
+	$(MAKE) $(BINS) $(UNIT_BIN) fault
 	tests/run $(BUILD)
 
+DEBUG_BUILD := build-debug
 debug:
-	$(MAKE) BUILD=build-debug CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" all $(patsubst $(BUILD)/%,build-debug/%,$(UNIT_BIN))
+	$(MAKE) BUILD=$(DEBUG_BUILD) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" all $(patsubst $(BUILD)/%,$(DEBUG_BUILD)/%,$(UNIT_BIN))
 
 # make fuzz: libFuzzer harnesses build-fuzz/fuzz_* (tests/fuzz/README);
 # the libraries are built again into build-fuzz/ with the same
@@ -135,14 +143,15 @@ fuzz:
 
 $(BUILD)/fuzz_%: LAYER_INC = $(TEST_INC)
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIBVP)
-	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBVP) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBVP) $(BIN_LIBS)
 
 # make fault: the hook with fault injection compiled in (hook/fault.h),
 # into build-fault/, for the crash-safety tests; never installed.
 .PHONY: fault
+FAULT_BUILD := build-fault
 fault:
-	$(MAKE) BUILD=build-fault CPPFLAGS="$(CPPFLAGS) -DVP_FAULT_INJECTION" \
-		build-fault/vnfplug-hook
+	$(MAKE) BUILD=$(FAULT_BUILD) CPPFLAGS="$(CPPFLAGS) -DVP_FAULT_INJECTION" \
+		$(FAULT_BUILD)/vnfplug-hook
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
@@ -166,10 +175,22 @@ uninstall:
 		$(DESTDIR)$(SYSTEMDUNITDIR)/vnfplug-gc.service $(DESTDIR)$(SYSTEMDUNITDIR)/vnfplug-gc.timer
 	rm -rf $(DESTDIR)$(DATADIR)
 
+# Every C source, formatted by the repository's .clang-format (written for
+# clang-format 14, Debian 12's; another version may format differently).
+CLANG_FORMAT ?= clang-format
+FORMAT_SRC := $(sort $(wildcard common/*.[ch] hook/*.[ch] hook/*/*.[ch] \
+	shim/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/integration/lib/*.c \
+	bench/*.c))
 format:
-	clang-format -i common/*.[ch] hook/*.[ch] hook/*/*.[ch] shim/*.[ch] tests/unit/*.[ch]
+	$(CLANG_FORMAT) --style=file -i $(FORMAT_SRC)
 
+format-check:
+	@$(CLANG_FORMAT) --style=file --dry-run -Werror $(FORMAT_SRC) || \
+		{ echo "format-check: not formatted; 'make format' fixes it" >&2; exit 1; }
+
+# every build directory (the default and an overridden BUILD, debug, fault,
+# fuzz) and the test logs of tests/run and 90-fuzz
 clean:
-	rm -rf build build-debug
+	rm -rf -- build $(BUILD) $(DEBUG_BUILD) $(FAULT_BUILD) $(FUZZ_BUILD) tests/out
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,6 +1,6 @@
 # bench/lib.sh - shared by the benchmark scripts: timing and medians.
 # Benchmarks reuse the integration helpers (OVS-DPDK, runc bundles).
-. "$(dirname "${BASH_SOURCE[0]}")/../tests/integration/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/integration/lib/lib.sh"
 # benchmarks report numbers, not TAP: keep the exit trap quiet about it
 VP_TAP_DONE=1
 

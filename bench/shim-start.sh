@@ -16,7 +16,7 @@
 #
 # ARGS are Kata-shaped: -name sandbox-<id>,debug-threads=on, q35, 256M,
 # -qmp unix:...,server=on,wait=off, -kernel/-initrd (the test guest from
-# tests/integration/guestlib.sh), -nodefaults, -display none, -accel tcg,
+# tests/integration/lib/guestlib.sh), -nodefaults, -display none, -accel tcg,
 # and -S so the guest never runs: only QEMU's own start-up is timed.  The
 # three variants alternate within each round (RUNS rounds, default 20) so
 # drift (page cache, CPU frequency) hits all of them alike.  Prints each
@@ -41,7 +41,7 @@ QEMU=${VP_QEMU:-/usr/bin/qemu-system-x86_64}
 [ -x "$SHIM" ] || { echo "shim-start: $SHIM not built (make)" >&2; exit 1; }
 [ -x "$QEMU" ] || { echo "shim-start: $QEMU not installed" >&2; exit 1; }
 
-. tests/integration/guestlib.sh
+. tests/integration/lib/guestlib.sh
 guest_prepare || { echo "shim-start: cannot build the test initramfs" >&2; exit 1; }
 
 T=$(mktemp -d /tmp/vpbench.XXXXXX) || exit 1

@@ -3,7 +3,7 @@
 # and hooks.poststop; the hook creates dpdkvhostuserclient ports on a
 # private OVS-DPDK instance, records them and writes the QEMU device list;
 # runc delete (poststop) removes everything again.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd runc jq busybox ovs-vsctl ovsdb-server ovsdb-tool

@@ -5,7 +5,7 @@
 # container carrying io.vnfplug.networks and not for one without.
 # The hooks.d entry points at a wrapper that logs every invocation (argv
 # and state) and then execs the real hook, so "not run" is proven.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd podman jq busybox tar ovs-vsctl ovsdb-server ovsdb-tool

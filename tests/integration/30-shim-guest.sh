@@ -21,8 +21,8 @@
 #      OVS counts its frames on both rx queues; poststop removes it
 #
 # Only vhost-user NICs to the private bridge; no frame leaves the machine.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/guestlib.sh"
+. "$(dirname "$0")/lib/lib.sh"
+. "$(dirname "$0")/lib/guestlib.sh"
 
 vp_require_root
 vp_require_cmd jq busybox cpio gzip ovs-vsctl ovsdb-server ovsdb-tool "$GUEST_QEMU" "$GUEST_PY"

@@ -14,8 +14,8 @@
 #      alive; QMP quit, then gc releases the port
 #   2. sandbox K, Kata's shape (-daemonize -pidfile <runtime's>, a paused
 #      VM): the same keep, then release once the VM is killed
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/guestlib.sh"
+. "$(dirname "$0")/lib/lib.sh"
+. "$(dirname "$0")/lib/guestlib.sh"
 
 vp_require_root
 vp_require_cmd jq busybox cpio gzip ovs-vsctl ovsdb-server ovsdb-tool "$GUEST_QEMU" "$GUEST_PY"

@@ -18,8 +18,8 @@
 #
 # The 10.78.0.0/24 addresses exist only inside the two guests; the bridge
 # has no uplink, so no frame leaves the machine.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/guestlib.sh"
+. "$(dirname "$0")/lib/lib.sh"
+. "$(dirname "$0")/lib/guestlib.sh"
 
 vp_require_root
 vp_require_cmd jq busybox cpio gzip ovs-vsctl ovsdb-server ovsdb-tool "$GUEST_QEMU" "$GUEST_PY"

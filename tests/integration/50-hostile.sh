@@ -7,7 +7,7 @@
 #   record/sandbox dir left.
 # One more case goes through runc: a bad request makes `runc run` fail
 # before the container process starts, leaving nothing.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd runc jq busybox ovs-vsctl ovsdb-server ovsdb-tool

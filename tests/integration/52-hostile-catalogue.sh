@@ -42,7 +42,7 @@
 #       and which only the runtime controls, but never ovs-vsctl); cwd in a
 #       container rootfs holding a decoy `ovs-vsctl`, `config.json` and
 #       `vnfplug.json`: never used
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd jq gcc ovs-vsctl ovsdb-server ovsdb-tool

@@ -15,7 +15,7 @@
 #   5. socket_dir squatted: prestart refuses, no port, nothing left
 # ovs-vsctl is a stand-in that logs and succeeds: every refusal happens
 # before any OVS command, and the controls show one would have run.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd jq setpriv

@@ -7,7 +7,7 @@
 # file.  Each run is bounded by `timeout 10`: a hang is a failure, not a
 # stuck test.  Control: the same bundle with a regular config.json is read
 # and its request served.  ovs-vsctl is a stand-in that logs and succeeds.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd jq timeout mknod mkfifo

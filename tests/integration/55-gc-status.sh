@@ -13,7 +13,7 @@
 #   6. vnfplug-qemu (with a fake QEMU) writes vm.json naming its own pid;
 #      gc keeps a sandbox whose owner died while that VM lives, releases it
 #      once the VM is gone
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd runc jq busybox ovs-vsctl ovsdb-server ovsdb-tool

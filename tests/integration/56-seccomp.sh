@@ -15,7 +15,7 @@
 #      under it; a runtime's own "-sandbox off" and --vnfplug-no-sandbox
 #      are honoured
 # No OVS needed: the fake ovs-vsctl stands in for the backend.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd jq flock mount mountpoint

@@ -19,7 +19,7 @@
 #      carry no ESC or CR byte
 #   6. the victim's own poststop (with its prestart's pid, as Kata gives
 #      it) releases its port and record
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd runc jq busybox ovs-vsctl ovsdb-server ovsdb-tool

@@ -14,7 +14,7 @@
 #   4. the release of an earlier sandbox's record runs against the
 #      prestart deadline: with a del-port that takes 5 s, a prestart with
 #      deadline_ms 1000 fails in about that and keeps the record
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd jq ovs-vsctl ovsdb-server ovsdb-tool

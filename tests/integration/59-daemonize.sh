@@ -22,7 +22,7 @@
 #   5. QEMU fails to start: gc releases the sandbox (nothing runs)
 #   6. gc releases a sandbox while the shim waits for the lock: the shim
 #      refuses to start the VM and does not recreate the directory
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd jq gcc flock ovs-vsctl ovsdb-server ovsdb-tool
@@ -37,7 +37,7 @@ BR=$VP_BRIDGE
 FAKE=$T/fake-qemu
 REQ='[{"network":"chain"}]'
 
-gcc -O2 -Wall -o "$FAKE" "$(dirname "$0")/fake-qemu-daemonize.c" ||
+gcc -O2 -Wall -o "$FAKE" "$(dirname "$0")/lib/fake-qemu-daemonize.c" ||
 	tap_bail "QEMU stand-in compiled"
 # every VM process the stand-in starts, to kill on exit
 export FAKE_QEMU_PIDLOG=$T/vms

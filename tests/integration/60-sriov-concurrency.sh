@@ -17,8 +17,8 @@
 # VP_SRIOV_GUEST_TIMEOUT (default 240) bounds the guest's run in seconds;
 # VP_SRIOV_NO_GUEST=1 runs only the fixture part; VP_SRIOV_KEEP_LOG=FILE
 # keeps a copy of the guest's console log.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/sriovguest.sh"
+. "$(dirname "$0")/lib/lib.sh"
+. "$(dirname "$0")/lib/sriovguest.sh"
 
 vp_require_cmd jq
 vp_require_hook

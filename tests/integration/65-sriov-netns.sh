@@ -68,7 +68,7 @@
 # runc keeps a hook's stderr to itself unless the hook fails, so the hooks
 # in the bundles run the real hook through a small wrapper that copies its
 # stderr to $T/hook.log and its exit status to $T/hook-rc.log.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd runc jq busybox ip nsenter unshare

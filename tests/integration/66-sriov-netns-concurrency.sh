@@ -11,7 +11,7 @@
 # namespaces into 4 containers (`unshare --net sleep` processes), renamed
 # to data0, given a MAC and MTU, brought up, and back.  "pf_netlink": false:
 # no NIC here accepts VF netlink (DESIGN §6).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd jq ip nsenter unshare

@@ -33,7 +33,7 @@
 #      does not record it and says so; poststop still restores
 #   g. config.json names a FIFO: prestart does not wait on it and does not
 #      record it
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root
 vp_require_cmd jq ip unshare mkfifo mknod python3 timeout

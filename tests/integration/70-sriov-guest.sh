@@ -19,8 +19,8 @@
 # VP_SRIOV_GUEST_TIMEOUT (default 240) bounds the guest's run in seconds;
 # VP_SRIOV_KEEP_LOG=FILE keeps a copy of the guest's console log.
 # Takes 30-80 s (TCG; most of it the guest's boot and nvme probing).
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/sriovguest.sh"
+. "$(dirname "$0")/lib/lib.sh"
+. "$(dirname "$0")/lib/sriovguest.sh"
 
 vp_require_cmd "$SGUEST_QEMU" cpio gzip gcc
 vp_require_hook

@@ -42,8 +42,8 @@
 # libraries and loader) is built for every run under the temp dir.
 #
 # VP_NETNS_GUEST_TIMEOUT (default 180) bounds the guest's run in seconds.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/guestlib.sh"
+. "$(dirname "$0")/lib/lib.sh"
+. "$(dirname "$0")/lib/guestlib.sh"
 
 vp_require_root
 vp_require_cmd "$GUEST_QEMU" busybox cpio gzip ldd

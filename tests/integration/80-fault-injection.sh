@@ -28,8 +28,8 @@
 # the host; 75-netns-refund-guest.sh covers that).  There the veth check is
 # "destroyed together with its peer, nothing left in the host", and the
 # pair is recreated for the next case.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/faultlib.sh"
+. "$(dirname "$0")/lib/lib.sh"
+. "$(dirname "$0")/lib/faultlib.sh"
 
 vp_require_root
 vp_require_cmd jq ip unshare ovs-vsctl ovsdb-server ovsdb-tool

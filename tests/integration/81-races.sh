@@ -17,8 +17,8 @@
 #      is alive, while `gc --min-age 0` runs in a loop: every prestart
 #      succeeds and its port/VF and record are still there afterwards, gc
 #      released nothing; once the owner is dead, gc releases them all
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/faultlib.sh"
+. "$(dirname "$0")/lib/lib.sh"
+. "$(dirname "$0")/lib/faultlib.sh"
 
 vp_require_root
 vp_require_cmd jq ovs-vsctl ovsdb-server ovsdb-tool

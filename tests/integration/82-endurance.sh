@@ -26,8 +26,8 @@
 # The hook is a short-lived process, so an fd leak can only show at its
 # exit: that is what --track-fds checks.  VP_ENDURANCE_CYCLES and
 # VP_ENDURANCE_VALGRIND_EVERY change the counts (for debugging).
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/faultlib.sh"
+. "$(dirname "$0")/lib/lib.sh"
+. "$(dirname "$0")/lib/faultlib.sh"
 
 vp_require_root
 vp_require_cmd jq ip unshare valgrind ovs-vsctl ovsdb-server ovsdb-tool

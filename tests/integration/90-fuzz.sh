@@ -11,7 +11,7 @@
 #   VP_FUZZ_SECONDS   time per harness (default 30; 6 harnesses = 3 min)
 #   VP_FUZZ_BUILD     where the harnesses are built (default build-fuzz)
 #   VP_FUZZ_RSS_MB    -rss_limit_mb (default 1024)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 SECS=${VP_FUZZ_SECONDS:-30}
 RSS=${VP_FUZZ_RSS_MB:-1024}

@@ -6,10 +6,14 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "exec.h"
+#include "tu.h"
 
 static void test_output_and_status(void **state)
 {
@@ -44,15 +48,35 @@ static void test_fixed_environment(void **state)
 
 static void test_timeout_kills(void **state)
 {
-	char *const argv[] = { "/bin/sleep", "30", NULL };
+	char *d = tu_mkdtemp();
+	char pidfile[300], script[400];
+	/* the shell writes its pid, then becomes the sleep: the pid read
+	 * back is the very process vp_exec started and must have killed */
+	char *const argv[] = { "/bin/sh", "-c", script, NULL };
 	struct vp_exec_result r;
 	struct vp_err err;
+	char *s;
+	long pid;
 
 	(void)state;
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", d);
+	snprintf(script, sizeof(script), "echo $$ >%s; exec /bin/sleep 30",
+		 pidfile);
 	assert_true(vp_exec(argv, 200, &r, &err) < 0);
 	assert_int_equal(err.errnum, ETIMEDOUT);
 	assert_non_null(strstr(err.msg, "timed out after 200 ms"));
 	vp_exec_result_free(&r);
+	s = tu_read(pidfile);
+	assert_non_null(s);
+	pid = strtol(s, NULL, 10);
+	assert_true(pid > 1);
+	/* killed and reaped: a live child or an unreaped zombie would
+	 * still answer signal 0 */
+	assert_int_equal(kill((pid_t)pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	free(s);
+	tu_rmtree(d);
+	free(d);
 }
 
 static void test_relative_and_missing(void **state)

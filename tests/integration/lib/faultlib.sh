@@ -1,6 +1,6 @@
-# tests/integration/faultlib.sh - helpers shared by the reliability tests
+# tests/integration/lib/faultlib.sh - helpers shared by the reliability tests
 # (80-fault-injection, 81-races, 82-endurance).  Sourced after lib.sh; not
-# a test itself (tests/run only runs [0-9]*.sh).
+# a test itself (tests/run only runs tests/integration/[0-9]*.sh).
 #
 #   fx_sysfs SYS NVF [NETNS_VETHS]
 #                  fixture tree: PF 0000:3b:00.0 (ixgbe layout, NVF VFs,

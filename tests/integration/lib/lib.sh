@@ -1,4 +1,4 @@
-# tests/integration/lib.sh - shared helpers for the integration tests.
+# tests/integration/lib/lib.sh - shared helpers for the integration tests.
 #
 # Sourced by every tests/integration/[0-9]*.sh.  tests/run runs each script
 # as `bash FILE` from the repository root with VP_BUILD=<abs build dir>.
@@ -41,7 +41,7 @@ set -o pipefail
 # umask
 umask 022
 
-VP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 : "${VP_BUILD:=$VP_ROOT/build}"
 export VP_BUILD
 VP_HOOK="$VP_BUILD/vnfplug-hook"

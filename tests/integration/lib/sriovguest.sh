@@ -1,4 +1,4 @@
-# tests/integration/sriovguest.sh - a real kernel's SR-IOV in a QEMU guest.
+# tests/integration/lib/sriovguest.sh - a real kernel's SR-IOV in a QEMU guest.
 #
 # Sourced by 60-sriov-concurrency.sh and 70-sriov-guest.sh (after lib.sh).
 # The host has no VF-capable NIC and no vfio (DESIGN §6), so the test runs

@@ -1,4 +1,4 @@
-# tests/integration/guestlib.sh - real QEMU guests for the integration tests.
+# tests/integration/lib/guestlib.sh - real QEMU guests for integration tests.
 #
 # Sourced by the guest tests (30-shim-guest.sh, 40-two-guests.sh) and by
 # bench/shim-start.sh.  It provides:
