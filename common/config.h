@@ -42,7 +42,7 @@ struct vp_vhost_net {
 	unsigned max_queues;/* 1..VP_MAX_QUEUES_LIMIT, default 8 */
 	int vectors;        /* MSI-X vectors for virtio-net-pci: -1 = auto
 			     * (2*queues+2, the production default); 0 disables
-			     * MSI-X (only for TCG test guests, DESIGN §6) */
+			     * MSI-X (TCG guests: docs/architecture.md §12) */
 };
 
 /* How a VF reaches the container (vnfplug.json(5) gives the auto rule). */

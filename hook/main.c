@@ -1,5 +1,5 @@
 /* vnfplug-hook - OCI hook giving containers data-plane interfaces.
- * See vnfplug-hook(8).  Parses argv (cli.c) and hands over to hook.c, gc.c
+ * See vnfplug-hook(8).  Parses argv (cli.c) and hands over to stages.c, gc.c
  * or status.c. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* qemu_args.c - QEMU options for the vhost-user NICs vnfplug adds
- * (DESIGN §3).
+ * (docs/architecture.md §9).
  *
  * Values are allowlisted first (so nothing surprising gets this far) and
  * comma-escaped anyway: QEMU splits option strings on ',' and a value

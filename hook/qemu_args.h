@@ -1,5 +1,5 @@
 /* qemu_args.h - QEMU command-line fragments for the devices vnfplug adds
- * (DESIGN §3).  One option per argv element; every value that came from a
+ * (docs/architecture.md §9).  One option per argv element; every value from a
  * request or a path has ',' doubled (QEMU's only escape) on top of passing
  * an allowlist; unix socket paths longer than 107 bytes are refused.
  */

@@ -1,5 +1,5 @@
 /* request.c - the container's request, annotation io.vnfplug.networks
- * (see request.h, DESIGN §2).
+ * (see request.h, docs/architecture.md §3.1).
  *
  * Parsing checks form only; resolving checks the request against the
  * operator's config and fills defaults, so that a request that resolves is

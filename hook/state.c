@@ -1,5 +1,5 @@
 /* state.c - the OCI state on a hook's stdin, completed from the bundle and
- * the runtime's command line (see state.h, DESIGN §4).
+ * the runtime's command line (see state.h, docs/architecture.md §10).
  *
  * cc-runtime passes only {"pid": <runtime pid>}; the bundle and the
  * container id are then recovered from /proc/<pid>/cmdline, which has the

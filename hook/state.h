@@ -1,4 +1,4 @@
-/* state.h - the OCI state a runtime gives a hook on stdin (DESIGN §4).
+/* state.h - the OCI state on a hook's stdin (docs/architecture.md §10).
  *
  * Every field is optional because runtimes differ: cc-runtime passes only
  * {"pid"}, Kata 1.x no annotations, runc/crun/podman the full state.

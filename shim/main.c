@@ -1,5 +1,5 @@
 /* vnfplug-qemu - the QEMU wrapper a VM runtime uses as its hypervisor path
- * (vnfplug-qemu(8), DESIGN §1, §3).
+ * (vnfplug-qemu(8), docs/architecture.md §8.1, §9).
  *
  * Finds the sandbox in QEMU's argv, records the VM for gc, appends the
  * devices the hook prepared for it and execs the real QEMU.  Everything it inherited - fds (Kata

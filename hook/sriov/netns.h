@@ -1,5 +1,5 @@
 /* netns.h - moving a netdev into a container's network namespace and back
- * (DESIGN §1, namespace runtimes), with libnl-3 route.
+ * (docs/architecture.md §8.2), with libnl-3 route.
  *
  * In: the link goes host -> a private temporary namespace, where it is
  * renamed to the requested name and given its MAC and MTU (no clash with

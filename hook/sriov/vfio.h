@@ -1,6 +1,6 @@
 /* vfio.h - moving a PCI function to vfio-pci and back through sysfs
- * (DESIGN §5): write "vfio-pci" to <dev>/driver_override, unbind from the
- * current driver, write the address to <root>/bus/pci/drivers_probe, then
+ * (docs/architecture.md §7.3): write "vfio-pci" to <dev>/driver_override,
+ * unbind the current driver, write the address to <root>/bus/pci/drivers_probe,
  * check <dev>/driver is vfio-pci.  Restore: clear driver_override, unbind
  * from vfio-pci, drivers_probe, check the original driver is back.  Each
  * step's result is polled with a bound (driver binding is asynchronous on

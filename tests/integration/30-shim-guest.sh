@@ -9,7 +9,7 @@
 #      sandbox-<id>,debug-threads=on, -qmp unix:...,server=on,wait=off,
 #      -nodefaults, -daemonize, -pidfile, no memory backend): it appends the
 #      vhost-user chardev/netdev/device and a share=on memfd backend and
-#      execs QEMU (TCG; the config sets vectors=0, DESIGN §6)
+#      execs QEMU (TCG; the config sets vectors=0, docs/architecture.md §12)
 #   4. QMP answers on the runtime's socket: the Kata-shaped argv survived
 #      the shim; QEMU's own view shows the vhost-user netdev and share=on RAM;
 #      and a QMP socket inherited as fd 3 (Kata 3.1+) survives the shim too
@@ -52,7 +52,7 @@ else
 fi
 
 # vectors=0: QEMU 7.2 segfaults with a vhost-user virtio-net using MSI-X
-# under TCG (DESIGN §6); production keeps the default (-1, auto).
+# under TCG (docs/architecture.md §12); production keeps the default (-1, auto).
 vp_config_write "$T/vnfplug.json" "qemu=$GUEST_QEMU" net.vectors=0
 
 # ------------------------------------------------------------- prestart --

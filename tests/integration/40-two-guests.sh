@@ -45,7 +45,7 @@ if ovs_start && ovs_add_bridge "$BR"; then
 else
 	tap_bail "private OVS-DPDK up, bridge $BR (netdev)" "see $OVS_RUNDIR/ovs-vswitchd.log"
 fi
-# vectors=0 for TCG guests (DESIGN §6)
+# vectors=0 for TCG guests (docs/architecture.md §12)
 vp_config_write "$T/vnfplug.json" "qemu=$GUEST_QEMU" net.vectors=0
 
 # sandbox NAME: prestart for sandbox vpguest-NAME-$$ with MAC_NAME; sets

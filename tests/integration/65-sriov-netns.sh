@@ -3,7 +3,7 @@
 # vnfplug-hook, which moves a "VF's" netdev into the container's network
 # namespace and back.
 #
-# The host has no VF-capable NIC (DESIGN §6).  The sysfs side comes from a
+# The host has no VF-capable NIC (docs/architecture.md §12).  The sysfs side
 # fixture (tests/fixtures/mksysfs.sh: an ixgbe-layout PF with 2 VFs) whose
 # VF netdevs are the names of real veth ends created here (vpv<pid>a0/a1;
 # their peers vpv<pid>b0/b1 always stay in the host).  Everything the hook
@@ -62,8 +62,8 @@
 # pair through its host peer, recreates it) and removes the leftover
 # record, so that each part checks the hook on a clean start.
 #
-# "pf_netlink": false: no NIC here accepts VF netlink (IFLA_VF_*; DESIGN
-# §6), and the fixture PF has no netdev at all.
+# "pf_netlink": false: no NIC here accepts VF netlink (IFLA_VF_*;
+# docs/architecture.md §12), and the fixture PF has no netdev at all.
 #
 # runc keeps a hook's stderr to itself unless the hook fails, so the hooks
 # in the bundles run the real hook through a small wrapper that copies its

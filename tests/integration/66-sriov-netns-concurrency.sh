@@ -10,7 +10,7 @@
 # the real netlink work: 4 links moved at once through temporary
 # namespaces into 4 containers (`unshare --net sleep` processes), renamed
 # to data0, given a MAC and MTU, brought up, and back.  "pf_netlink": false:
-# no NIC here accepts VF netlink (DESIGN §6).
+# no NIC here accepts VF netlink (docs/architecture.md §12).
 . "$(dirname "$0")/lib/lib.sh"
 
 vp_require_root

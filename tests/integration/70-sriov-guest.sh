@@ -2,7 +2,7 @@
 # 70-sriov-guest - VM mode on a real kernel's SR-IOV.
 #
 # A TCG guest with an intel-iommu and QEMU's emulated NVMe SR-IOV PF
-# (DESIGN §6) runs vnfplug-hook itself (copied in with its shared
+# (docs/architecture.md §12) runs vnfplug-hook itself (copied in with its shared
 # libraries; sriovguest.sh).  With 2 VFs over that PF in one pool
 # ("fastnet", mode vfio, pf_netlink false: the NVMe PF has no netdev):
 #   - sandbox sb1 gets a VF: bound to vfio-pci, /dev/vfio/<group> exists,

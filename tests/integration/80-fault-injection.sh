@@ -16,8 +16,8 @@
 #       locked journal-saved vf-claimed vf-bound before-devlist devlist-written
 #   SR-IOV netns (fixture VF whose netdev is a real veth):
 #       locked journal-saved vf-claimed vf-moved before-devlist devlist-written
-#   vf-configured needs pf_netlink (no NIC here takes VF netlink, DESIGN
-#   §6): not reachable on this machine.
+#   vf-configured needs pf_netlink (no NIC here takes VF netlink,
+#   docs/architecture.md §12): not reachable on this machine.
 # Plus per flow: a 2-entry request killed at the 2nd port / VF
 # (port-added:2, vf-claimed:2, vf-bound:2, vf-moved:2), and poststop itself
 # killed at released-one:K for every K, then poststop again (and once gc);

@@ -1,5 +1,5 @@
 /* test_qemu_args.c - comma escaping, socket paths and the vhost-user
- * options (qemu_args.h, DESIGN §3). */
+ * options (qemu_args.h, docs/architecture.md §9). */
 #include "tu_shim.h"
 
 #include "qemu_args.h"
@@ -159,7 +159,7 @@ static void test_vhost_vectors_explicit(void **state)
 
 	(void)state;
 	memcpy(d.mac, MAC, 6);
-	/* TCG test guests: vectors=0 even for one queue (DESIGN §6) */
+	/* TCG: vectors=0 even for one queue (docs/architecture.md §12) */
 	assert_int_equal(vp_qemu_vhost_user_args(&d, &a, &err), 0);
 	assert_string_equal(a.v[5],
 			    "virtio-net-pci,netdev=vp-n0,mac=02:00:00:00:00:01,"

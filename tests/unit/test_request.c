@@ -311,7 +311,7 @@ static void test_resolve(void **state)
 	vp_request_free(&req);
 }
 
-/* DESIGN §2's own example: a given "net1" and a defaulted entry */
+/* docs/architecture.md §3.1's request: a given "net1", a defaulted entry */
 static void test_default_ifname_avoids_given(void **state)
 {
 	const struct vp_config *cfg = *state;

@@ -1,4 +1,4 @@
-/* test_sandbox.c - the hook's seccomp filters (sandbox.h): forbidden
+/* test_sandbox.c - the hook's seccomp filters (seccomp_policy.h): forbidden
  * syscalls fail with EPERM, what the hook does still works, and the
  * tightening takes away exactly the groups a run does not need.
  *

@@ -1,5 +1,5 @@
 /* test_shim.c - sandbox id recovery and the argv vnfplug-qemu execs
- * (shim.h, DESIGN §3, §4). */
+ * (qemu_argv.h, docs/architecture.md §8.1, §9). */
 #include "tu_shim.h"
 
 #include <sys/stat.h>

@@ -14,7 +14,7 @@
 #                  vp_config_write with sysfs_root=FX_SYS and the networks
 #                  chain (vhost-user), fastvf (sriov, vfio) and, with
 #                  veths, nsvf (sriov, netns); pf_netlink false everywhere
-#                  (no NIC here takes VF netlink, DESIGN §6)
+#                  (no NIC here takes VF netlink, docs/architecture.md §12)
 #   fx_owner       start a process that stands for the container (its own
 #                  network namespace); sets FX_OWNER
 #   fx_kill PID    SIGKILL and reap it

@@ -1,7 +1,7 @@
 # tests/integration/lib/sriovguest.sh - a real kernel's SR-IOV in a QEMU guest.
 #
 # Sourced by 60-sriov-concurrency.sh and 70-sriov-guest.sh (after lib.sh).
-# The host has no VF-capable NIC and no vfio (DESIGN §6), so the test runs
+# The host has no VF-capable NIC and no vfio (docs/architecture.md §12), so
 # vnfplug-hook *inside* a TCG guest that has an intel-iommu and QEMU's
 # emulated NVMe controller with SR-IOV: the guest kernel creates real VFs
 # (virtfnN, physfn, IOMMU groups) and really rebinds them between the nvme
