@@ -344,6 +344,45 @@ static int create_all(const struct vp_config *cfg, const struct vp_state *st,
 	return vp_record_save(cfg->run_dir, rec, err);
 }
 
+unsigned vp_stage_needs_request(const struct vp_request *req)
+{
+	unsigned needs = 0;
+
+	for (size_t i = 0; req != NULL && i < req->n; i++) {
+		const struct vp_network *net = req->items[i].net;
+
+		if (net == NULL)
+			continue;
+		if (net->type == VP_NET_VHOST_USER)
+			needs |= VP_FILTER_EXEC;
+		else if (net->type == VP_NET_SRIOV)
+			needs |= VP_FILTER_NETLINK | VP_FILTER_NETNS;
+	}
+	return needs;
+}
+
+unsigned vp_stage_needs_record(const struct vp_record *rec)
+{
+	unsigned needs = 0;
+
+	for (size_t i = 0; rec != NULL && i < rec->n_res; i++) {
+		switch (rec->res[i].kind) {
+		case VP_RES_OVS_PORT:
+			needs |= VP_FILTER_EXEC;
+			break;
+		case VP_RES_VF_CLAIM:
+		case VP_RES_VF_CONFIG:
+		case VP_RES_NETNS_MOVE:
+			needs |= VP_FILTER_NETLINK | VP_FILTER_NETNS;
+			break;
+		case VP_RES_DEVLIST:
+		case VP_RES_VFIO_BIND:
+			break; /* files and sysfs writes only */
+		}
+	}
+	return needs;
+}
+
 /* Is anything of the earlier sandbox still alive: the owner in its record
  * (pid and start time) or the VM the shim launched for it (vm.json)?
  * With cc-runtime the owner exits before QEMU starts, so the VM counts.
@@ -440,7 +479,7 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 	vp_record_free(&rec);
 	/* earlier setups are undone: from here on only the request's own
 	 * backends run (no exec without vhost-user, no netns without SR-IOV) */
-	if (vp_sandbox_restrict(vp_sandbox_needs_request(&req), err) < 0)
+	if (vp_filter_restrict(vp_stage_needs_request(&req), err) < 0)
 		return -1;
 
 	/* no separate bridge check: one ovs-vsctl run per port keeps
@@ -489,7 +528,7 @@ int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 			     why);
 		return 0;
 	}
-	if (vp_sandbox_restrict(vp_sandbox_needs_record(&rec), err) < 0)
+	if (vp_filter_restrict(vp_stage_needs_record(&rec), err) < 0)
 		return -1;
 	if (vp_release(cfg, &rec, err) < 0) {
 		struct vp_err e2;
@@ -544,7 +583,7 @@ int vp_hook_run(const struct vp_hook_opts *o, struct vp_err *err)
 	 * record are read: compiling it costs about as much as the rest of
 	 * the no-request path, which runs for every container, while reading
 	 * the state before it is one bounded read and a fuzzed parser. */
-	if (o->seccomp && vp_sandbox_install(err) < 0)
+	if (o->seccomp && vp_filter_install(err) < 0)
 		return vp_err_wrap(err, "self-sandbox (--no-seccomp runs without it)");
 
 	if (vp_state_sandbox_id(&st, &sandbox, err) < 0)

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "err.h"
 #include "record.h"
+#include "request.h"
 #include "state.h"
 
 enum vp_stage {
@@ -39,6 +40,11 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 		struct vp_err *err);
 int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 		const char *sandbox, struct vp_err *err);
+
+/* The syscall filter's groups (seccomp_policy.h) a parsed request, or a
+ * record's resources, need: what prestart and poststop restrict to. */
+unsigned vp_stage_needs_request(const struct vp_request *req);
+unsigned vp_stage_needs_record(const struct vp_record *rec);
 
 /* Undo the record's resources in reverse order.  Each one undone is
  * dropped from rec; on failure rec keeps what is left, so the caller can
