@@ -1,4 +1,4 @@
-/* Unit tests: the prestart/poststop flows (hook.c, release.c) against a
+/* Unit tests: the prestart/poststop flows (stages.c, release.c) against a
  * scripted ovs-vsctl that logs its argv and fails on demand.  The real
  * OVS-DPDK is driven by the integration tests; this covers the paths a
  * real switch rarely takes: failures half-way, crashed earlier hooks. */
