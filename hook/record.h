@@ -21,6 +21,8 @@
 
 #define VP_RECORD_VERSION 1
 
+/* Each kind is one backend's or one delivery path's (backend.h,
+ * delivery.h): they create it, undo it and describe it. */
 enum vp_res_kind {
 	VP_RES_OVS_PORT,    /* a dpdkvhostuserclient port on an OVS bridge */
 	VP_RES_DEVLIST,     /* the sandbox's devices.json */

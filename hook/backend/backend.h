@@ -18,9 +18,10 @@
  * and refuses any include naming a folder, so it can reach neither the
  * stages nor another backend.
  *
- * Adding a backend: a folder hook/<name>/, its `const struct vp_backend`
- * declared below and added to the table in backend.c, and the resource
- * kinds it journals in record.h.
+ * Adding a backend: a folder hook/<name>/ (named in the Makefile's
+ * BACKENDS), its `const struct vp_backend` declared below and added to
+ * the table in backend.c, and the resource kinds it journals, with their
+ * fields, in the record (record.h, record.c).
  */
 #ifndef VP_BACKEND_H
 #define VP_BACKEND_H
