@@ -57,15 +57,25 @@ endif
 
 # The layers, bottom up.  Each folder compiles with the include paths of
 # what it may use and nothing more, so an upward include (common/ naming a
-# hook header, a backend naming another backend) does not compile:
-#   common/       -Icommon                      shared by both programs
-#   shim/         -Icommon -Ishim               vnfplug-qemu
-#   hook/         -Icommon -Ihook               vnfplug-hook's stages
-#   hook/<be>/    -Icommon -Ihook -Ihook/<be>   one folder per backend
+# hook header, the stages naming a backend's header, a backend naming
+# another's) does not compile:
+#   common/          -Icommon                     shared by both programs
+#   shim/            -Icommon -Ishim              vnfplug-qemu
+#   hook/            -Icommon -Ihook -Ihook/backend -Ihook/delivery
+#                                                 vnfplug-hook's stages
+#   hook/backend/    -Icommon -Ihook/backend      the backend interface
+#   hook/<be>/       -Icommon -Ihook/backend -Ihook/<be>
+#                                                 one folder per backend
+#   hook/delivery/   -Icommon -Ihook/backend -Ihook/delivery
+#                                                 how the guest gets devices
+# backend.h alone reaches the few hook/ headers a backend may use (as
+# "../x.h"); LAYER_BREACH below refuses any other include naming a folder.
+BACKENDS   := ovs sriov
 COMMON_SRC := $(sort $(wildcard common/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 HOOK_SRC   := $(sort $(filter-out hook/main.c,$(wildcard hook/*.c)) \
-		$(wildcard hook/ovs/*.c) $(wildcard hook/sriov/*.c))
+		$(wildcard hook/backend/*.c) $(wildcard hook/delivery/*.c) \
+		$(foreach b,$(BACKENDS),$(wildcard hook/$(b)/*.c)))
 HOOK_OBJ   := $(HOOK_SRC:%.c=$(BUILD)/%.o)
 SHIM_SRC   := $(sort $(filter-out shim/main.c,$(wildcard shim/*.c)))
 SHIM_OBJ   := $(SHIM_SRC:%.c=$(BUILD)/%.o)
@@ -76,11 +86,23 @@ LIBVP      := $(LIBHOOK) $(LIBSHIM) $(LIBCOMMON)
 
 $(BUILD)/common/%.o: LAYER_INC = -Icommon
 $(BUILD)/shim/%.o: LAYER_INC = -Icommon -Ishim
-$(BUILD)/hook/%.o: LAYER_INC = -Icommon -Ihook -Ihook/ovs -Ihook/sriov
-$(BUILD)/hook/ovs/%.o: LAYER_INC = -Icommon -Ihook -Ihook/ovs
-$(BUILD)/hook/sriov/%.o: LAYER_INC = -Icommon -Ihook -Ihook/sriov
-TEST_INC := -Icommon -Ihook -Ihook/ovs -Ihook/sriov -Ishim -Itests/unit
+$(BUILD)/hook/%.o: LAYER_INC = -Icommon -Ihook -Ihook/backend -Ihook/delivery
+$(BUILD)/hook/backend/%.o: LAYER_INC = -Icommon -Ihook/backend
+$(BUILD)/hook/delivery/%.o: LAYER_INC = -Icommon -Ihook/backend -Ihook/delivery
+$(foreach b,$(BACKENDS),$(eval \
+$$(BUILD)/hook/$(b)/%.o: LAYER_INC = -Icommon -Ihook/backend -Ihook/$(b)))
+TEST_INC := -Icommon -Ihook -Ihook/backend -Ihook/delivery \
+	$(BACKENDS:%=-Ihook/%) -Ishim -Itests/unit
 $(BUILD)/tests/%.o: LAYER_INC = $(TEST_INC)
+
+# An include naming a folder ("../x.h", "ovs/ovs.h") would get round the
+# include paths: only backend.h may, for the hook/ headers it passes on.
+LAYER_BREACH := $(shell grep -l '^[[:space:]]*\#[[:space:]]*include[[:space:]]*"[^"]*/' \
+	common/*.[ch] shim/*.[ch] hook/*.[ch] hook/*/*.[ch] 2>/dev/null | \
+	grep -vx 'hook/backend/backend.h')
+ifneq ($(LAYER_BREACH),)
+$(error include naming a folder in $(LAYER_BREACH): use the layer's include paths)
+endif
 
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

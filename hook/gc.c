@@ -3,9 +3,9 @@
  * Per sandbox, under the lock: a corrupt record or a directory without
  * one is removed (nothing in it can be undone; the report says what may
  * have leaked); a record younger than min_age, or whose owner or VM is
- * alive or can not be checked, is kept; any other is released with
- * vp_release and its directory removed.  A failed release keeps the rest
- * in the record for the next run. */
+ * alive or can not be checked, is kept; any other is released and its
+ * directory removed (vp_release_or_save).  A failed release keeps the
+ * rest in the record for the next run. */
 #include "gc.h"
 
 #include <errno.h>
@@ -14,18 +14,18 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "backend.h"
 #include "cleanup.h"
-#include "devlist.h"
+#include "delivery.h"
 #include "fileio.h"
-#include "stages.h"
 #include "json.h"
 #include "liveness.h"
 #include "lock.h"
 #include "log.h"
-#include "ovs.h"
 #include "record.h"
-#include "validate.h"
+#include "release.h"
 #include "rundir.h"
+#include "validate.h"
 
 #define LINE_MAX_ 2048
 
@@ -44,31 +44,26 @@ static void report(const struct vp_gc_opts *o, const char *fmt, ...)
 	fflush(o->out);
 }
 
-/* "port P on bridge B, VF 0000:.. (vfio), devices.json" */
+/* "port P on bridge B, VF 0000:.. (vfio), devices.json": each resource
+ * as its backend or delivery path names it. */
 static void describe(const struct vp_record *rec, char *buf, size_t size)
 {
 	buf[0] = '\0';
 	for (size_t i = 0; i < rec->n_res; i++) {
 		const struct vp_resource *r = &rec->res[i];
-		const char *sep = buf[0] ? ", " : "";
+		const struct vp_backend *be = vp_backend_of(r->kind);
+		const struct vp_delivery *dv = vp_delivery_of(r->kind);
+		struct vp_desc d = { 0 };
 
-		switch (r->kind) {
-		case VP_RES_OVS_PORT:
-			if (r->state == VP_RES_NOT_CREATED)
-				continue; /* the name was someone else's */
-			vp_strappendf(buf, size, "%sport %s on bridge %s", sep,
-			       r->port, r->bridge);
-			break;
-		case VP_RES_DEVLIST:
-			vp_strappendf(buf, size, "%sdevices.json", sep);
-			break;
-		case VP_RES_VF_CLAIM:
-			vp_strappendf(buf, size, "%sVF %s (%s)", sep, r->vf_pci,
-			       r->mode ? r->mode : "?");
-			break;
-		default:
-			continue; /* the VF's settings: part of its claim */
-		}
+		if (r->state == VP_RES_NOT_CREATED)
+			continue; /* the name was someone else's */
+		if (be != NULL)
+			be->describe(rec, r, &d);
+		else if (dv != NULL)
+			dv->describe(rec, r, &d);
+		if (d.summary[0] == '\0')
+			continue; /* a VF's settings: part of its claim */
+		vp_strappendf(buf, size, "%s%s", buf[0] ? ", " : "", d.summary);
 		if (r->state == VP_RES_PENDING)
 			vp_strappendf(buf, size, " (pending)");
 	}
@@ -98,34 +93,9 @@ static void infer_from_json(const struct vp_json *root, char *buf, size_t size)
 	}
 }
 
-/* The socket paths and VF addresses in devices.json's QEMU arguments. */
-static void infer_from_devlist(const char *run_dir, const char *id, char *buf,
-			       size_t size)
-{
-	_cleanup_free_ char *path = vp_rundir_file(run_dir, id, VP_RUNDIR_DEVLIST);
-	struct vp_devlist dl = {0};
-	struct vp_err e;
-
-	if (path == NULL || vp_devlist_load(path, &dl, &e) <= 0)
-		return;
-	for (size_t i = 0; i < dl.args.n; i++) {
-		const char *a = dl.args.v[i], *s;
-
-		if ((s = strstr(a, "path=")) != NULL &&
-		    strncmp(a, "socket,", 7) == 0)
-			vp_strappendf(buf, size, ", socket %.*s",
-			       (int)strcspn(s + 5, ","), s + 5);
-		else if ((s = strstr(a, "host=")) != NULL &&
-			 strncmp(a, "vfio-pci,", 9) == 0)
-			vp_strappendf(buf, size, ", VF %.*s", (int)strcspn(s + 5, ","),
-			       s + 5);
-	}
-	vp_devlist_free(&dl);
-}
-
-/* What a corrupt record's sandbox may still hold: its ports carry its id
- * (and the first choice of their names follows from it); the rest from
- * whatever of the record and device list still parses. */
+/* What a corrupt record's sandbox may still hold: what each backend can
+ * tell from its id, the rest from whatever of the record and of what the
+ * delivery paths wrote still parses. */
 static void infer_leftovers(const struct vp_config *cfg, const char *id,
 			    char *buf, size_t size)
 {
@@ -134,23 +104,26 @@ static void infer_leftovers(const struct vp_config *cfg, const char *id,
 	    dir ? vp_asprintf("%s/record.json", dir) : NULL;
 	_cleanup_free_ char *raw = NULL;
 	_cleanup_json_ struct vp_json *root = NULL;
-	char port[16];
+	const struct vp_backend *be;
+	const struct vp_delivery *dv;
 	struct vp_err e;
 	size_t len;
 
-	/* the first choice of name; a taken one moves an entry to a later
-	 * choice, but every port carries the tag */
-	vp_ovs_port_name(id, 0, 0, port);
-	port[strlen(port) - 1] = '\0';
-	snprintf(buf, size,
-		 "OVS ports %s<index> (or a later choice of name) with "
-		 "external_ids:%s=%s on the configured bridges",
-		 port, VP_OVS_KEY_SANDBOX, id);
+	buf[0] = '\0';
+	for (size_t i = 0; (be = vp_backend_at(i)) != NULL; i++) {
+		if (be->leftovers == NULL)
+			continue;
+		if (buf[0] != '\0')
+			vp_strappendf(buf, size, ", ");
+		be->leftovers(cfg, id, buf, size);
+	}
 	if (path != NULL &&
 	    vp_read_file(path, VP_FILE_MAX, &raw, &len, &e) == 0 &&
 	    vp_json_parse(raw, len, &root, &e) == 0)
 		infer_from_json(root, buf, size);
-	infer_from_devlist(cfg->run_dir, id, buf, size);
+	for (size_t i = 0; (dv = vp_delivery_at(i)) != NULL; i++)
+		if (dv->leftovers != NULL)
+			dv->leftovers(cfg, id, buf, size);
 }
 
 static bool transient(int errnum)
@@ -292,20 +265,12 @@ static int gc_one(const struct vp_config *cfg, const struct vp_gc_opts *o,
 		res->released++;
 		return 0;
 	}
-	if (vp_release_opt(cfg, &rec, &ro, err) < 0) {
-		struct vp_err e2;
-
+	/* what failed stays in the record for the next run */
+	if (vp_release_or_save(cfg, &rec, &ro, err) < 0) {
 		res->failed++;
 		if (left[0] != '\0')
 			report(o, "left %s alone in %s: not this sandbox's",
 			       left, id);
-		/* keep what failed for the next run */
-		if (vp_record_save(cfg->run_dir, &rec, &e2) < 0)
-			vp_log_error("sandbox %s: %s", id, e2.msg);
-		return -1;
-	}
-	if (vp_record_remove(cfg->run_dir, id, err) < 0) {
-		res->failed++;
 		return -1;
 	}
 	report(o, "released %s: %s; %s%s", id, l.why,

@@ -25,8 +25,10 @@
 static int run_operator(const struct vp_cli *c, struct vp_err *err)
 {
 	struct vp_config cfg = { 0 };
-	struct vp_gc_opts go = { c->dry_run, c->min_age, 0, stdout,
-				 c->level >= VP_LOG_DEBUG };
+	struct vp_gc_opts go = { .dry_run = c->dry_run,
+				 .min_age = c->min_age,
+				 .out = stdout,
+				 .verbose = c->level >= VP_LOG_DEBUG };
 	struct vp_gc_result res;
 	int rc;
 
@@ -76,14 +78,16 @@ int main(int argc, char **argv)
 	}
 	vp_log_init("vnfplug-hook", c.level);
 	if (c.cmd == VP_CMD_HOOK) {
-		/* hook.c installs the filter once it knows the container has
+		/* stages.c installs the filter once it knows the container has
 		 * a request: one without must not pay for compiling it */
-		struct vp_hook_opts o = { c.config_path, c.stage, 0,
-					  !c.no_seccomp };
+		struct vp_hook_opts o = { .config_path = c.config_path,
+					  .stage = c.stage,
+					  .state_fd = 0,
+					  .seccomp = !c.no_seccomp };
 
 		rc = vp_hook_run(&o, &err);
 	} else {
-		if (!c.no_seccomp && vp_sandbox_install(&err) < 0) {
+		if (!c.no_seccomp && vp_filter_install(&err) < 0) {
 			vp_log_error("%s (--no-seccomp runs without it)",
 				     err.msg);
 			return 1;

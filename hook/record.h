@@ -13,13 +13,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stdint.h>
+
 #include "err.h"
 #include "liveness.h"
-#include "netns.h"
-#include "vfnl.h"
+#include "vf_settings.h"
 
 #define VP_RECORD_VERSION 1
 
+/* Each kind is one backend's or one delivery path's (backend.h,
+ * delivery.h): they create it, undo it and describe it. */
 enum vp_res_kind {
 	VP_RES_OVS_PORT,    /* a dpdkvhostuserclient port on an OVS bridge */
 	VP_RES_DEVLIST,     /* the sandbox's devices.json */
@@ -28,6 +31,16 @@ enum vp_res_kind {
 	VP_RES_VF_CONFIG,   /* PF-side VF settings changed; orig_vf saved */
 	VP_RES_VFIO_BIND,   /* VF moved to vfio-pci from orig_driver */
 	VP_RES_NETNS_MOVE,  /* VF netdev moved into a container netns */
+};
+
+/* A network link's state as the journal keeps it (a VF's netdev before it
+ * was moved, so poststop can put it back). */
+struct vp_link {
+	char ifname[16];
+	int ifindex;
+	uint8_t mac[6];
+	unsigned mtu;
+	bool up;
 };
 
 enum vp_res_state {

@@ -28,8 +28,6 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "config.h"
-
 #if defined(__SANITIZE_ADDRESS__)
 #define VP_SANITIZED 1
 #elif defined(__has_feature)
@@ -51,9 +49,9 @@
 	  .datum_a = (scmp_datum_t)(mask), .datum_b = (scmp_datum_t)(a) }
 
 #define ALWAYS 0U
-#define EXEC VP_SB_EXEC
-#define NETLINK VP_SB_NETLINK
-#define NETNS VP_SB_NETNS
+#define EXEC VP_FILTER_EXEC
+#define NETLINK VP_FILTER_NETLINK
+#define NETNS VP_FILTER_NETNS
 /* LeakSanitizer stops the world from a clone()d tracer at exit: a
  * sanitizer build keeps clone, wait4 and the tracer's helpers in every
  * profile. */
@@ -66,7 +64,7 @@
 struct rule {
 	const char *name;
 	int nr;                /* SCMP_SYS(name) */
-	unsigned group;        /* ALWAYS, or the VP_SB_* that needs it */
+	unsigned group;        /* ALWAYS, or the VP_FILTER_* that needs it */
 	int errnum;            /* 0: allow; else fail with this errno */
 	unsigned n_args;       /* conditions, all must hold */
 	struct scmp_arg_cmp args[2];
@@ -236,7 +234,7 @@ static const struct rule rules[] = {
 
 static bool installed;
 
-bool vp_sandbox_active(void)
+bool vp_filter_active(void)
 {
 	return installed;
 }
@@ -293,7 +291,7 @@ static int load(scmp_filter_ctx ctx, struct vp_err *err)
 	return 0;
 }
 
-int vp_sandbox_install(struct vp_err *err)
+int vp_filter_install(struct vp_err *err)
 {
 	_cleanup_scmp_ scmp_filter_ctx ctx = NULL;
 
@@ -314,10 +312,10 @@ int vp_sandbox_install(struct vp_err *err)
 	return 0;
 }
 
-int vp_sandbox_restrict(unsigned needs, struct vp_err *err)
+int vp_filter_restrict(unsigned needs, struct vp_err *err)
 {
 	_cleanup_scmp_ scmp_filter_ctx ctx = NULL;
-	unsigned taken = VP_SB_ALL & ~needs;
+	unsigned taken = VP_FILTER_ALL & ~needs;
 
 	if (!installed || taken == 0)
 		return 0;
@@ -334,43 +332,4 @@ int vp_sandbox_restrict(unsigned needs, struct vp_err *err)
 			return -1;
 	}
 	return load(ctx, err);
-}
-
-unsigned vp_sandbox_needs_request(const struct vp_request *req)
-{
-	unsigned needs = 0;
-
-	for (size_t i = 0; req != NULL && i < req->n; i++) {
-		const struct vp_network *net = req->items[i].net;
-
-		if (net == NULL)
-			continue;
-		if (net->type == VP_NET_VHOST_USER)
-			needs |= VP_SB_EXEC;
-		else if (net->type == VP_NET_SRIOV)
-			needs |= VP_SB_NETLINK | VP_SB_NETNS;
-	}
-	return needs;
-}
-
-unsigned vp_sandbox_needs_record(const struct vp_record *rec)
-{
-	unsigned needs = 0;
-
-	for (size_t i = 0; rec != NULL && i < rec->n_res; i++) {
-		switch (rec->res[i].kind) {
-		case VP_RES_OVS_PORT:
-			needs |= VP_SB_EXEC;
-			break;
-		case VP_RES_VF_CLAIM:
-		case VP_RES_VF_CONFIG:
-		case VP_RES_NETNS_MOVE:
-			needs |= VP_SB_NETLINK | VP_SB_NETNS;
-			break;
-		case VP_RES_DEVLIST:
-		case VP_RES_VFIO_BIND:
-			break; /* files and sysfs writes only */
-		}
-	}
-	return needs;
 }

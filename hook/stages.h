@@ -13,6 +13,7 @@
 #include "config.h"
 #include "err.h"
 #include "record.h"
+#include "request.h"
 #include "state.h"
 
 enum vp_stage {
@@ -40,21 +41,9 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 		const char *sandbox, struct vp_err *err);
 
-/* Undo the record's resources in reverse order.  Each one undone is
- * dropped from rec; on failure rec keeps what is left, so the caller can
- * save it for a later poststop or gc. */
-int vp_release(const struct vp_config *cfg, struct vp_record *rec,
-	       struct vp_err *err);
-
-struct vp_release_opts {
-	long long end;      /* vp_now_ms() deadline, 0 for none: each undo
-			     * gets what is left (capped by timeout_ms); past
-			     * it the rest stays in rec and the call fails */
-	char *left;         /* if set: the ports left alone because they are
-			     * not this sandbox's ("port X, port Y") */
-	size_t left_size;
-};
-int vp_release_opt(const struct vp_config *cfg, struct vp_record *rec,
-		   const struct vp_release_opts *opts, struct vp_err *err);
+/* The syscall filter's groups (seccomp_policy.h) a parsed request, or a
+ * record's resources, need: what prestart and poststop restrict to. */
+unsigned vp_stage_needs_request(const struct vp_request *req);
+unsigned vp_stage_needs_record(const struct vp_record *rec);
 
 #endif

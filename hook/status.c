@@ -1,7 +1,8 @@
 /* status.c - list sandboxes, their state, liveness and devices (status.h).
  *
  * Both formats are built from one gathered view per sandbox; the JSON is
- * written with the vp_jw writer, the table with printf. */
+ * written with the vp_jw writer, the table with printf.  A device is shown
+ * as its backend describes it (backend.h). */
 #include "status.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
+#include "backend.h"
 #include "cleanup.h"
 #include "fileio.h"
 #include "json.h"
@@ -103,31 +105,19 @@ static void gather(const struct vp_config *cfg, const char *id, bool locked,
 	}
 }
 
-/* The netns name a VF got in the container, from its netns-move entry. */
-static const char *vf_ifname(const struct vp_record *rec, const char *vf_pci)
+/* A device of the record, as its backend describes it; false for the
+ * resources that are not devices of their own (a VF's settings, the
+ * device list). */
+static bool device(const struct vp_record *rec, const struct vp_resource *r,
+		   struct vp_desc *d)
 {
-	for (size_t i = 0; i < rec->n_res; i++) {
-		const struct vp_resource *r = &rec->res[i];
+	const struct vp_backend *be = vp_backend_of(r->kind);
 
-		if (r->kind == VP_RES_NETNS_MOVE && r->vf_pci != NULL &&
-		    strcmp(r->vf_pci, vf_pci) == 0)
-			return r->ns_ifname;
-	}
-	return NULL;
-}
-
-static const char *vf_pf(const struct vp_resource *r)
-{
-	if (r->pf != NULL && r->pf[0])
-		return r->pf;
-	if (r->pf_ifname != NULL && r->pf_ifname[0])
-		return r->pf_ifname;
-	return r->pf_pci ? r->pf_pci : "?";
-}
-
-static bool is_device(const struct vp_resource *r)
-{
-	return r->kind == VP_RES_OVS_PORT || r->kind == VP_RES_VF_CLAIM;
+	memset(d, 0, sizeof(*d));
+	if (be == NULL)
+		return false;
+	be->describe(rec, r, d);
+	return d->type != NULL;
 }
 
 /* ---- JSON ---- */
@@ -159,27 +149,17 @@ static void jw_proc(struct vp_jw *w, const char *key, int pid,
 	vp_jw_obj_close(w);
 }
 
-static void jw_device(struct vp_jw *w, const struct vp_record *rec,
-		      const struct vp_resource *r)
+static void jw_device(struct vp_jw *w, const struct vp_resource *r,
+		      const struct vp_desc *d)
 {
 	vp_jw_obj_open(w);
 	vp_jw_key(w, "type");
-	vp_jw_str(w, r->kind == VP_RES_OVS_PORT ? "vhost-user" : "sriov");
+	vp_jw_str(w, d->type);
 	jw_str_or_null(w, "network", r->network);
 	vp_jw_key(w, "state");
 	vp_jw_str(w, vp_res_state_name(r->state));
-	if (r->kind == VP_RES_OVS_PORT) {
-		vp_jw_key(w, "switch");
-		vp_jw_str(w, "ovs-dpdk");
-		jw_str_or_null(w, "port", r->port);
-		jw_str_or_null(w, "bridge", r->bridge);
-		jw_str_or_null(w, "socket", r->socket);
-	} else {
-		jw_str_or_null(w, "vf_pci", r->vf_pci);
-		jw_str_or_null(w, "pf", vf_pf(r));
-		jw_str_or_null(w, "mode", r->mode);
-		jw_str_or_null(w, "ifname", vf_ifname(rec, r->vf_pci));
-	}
+	for (size_t i = 0; i < d->n; i++)
+		jw_str_or_null(w, d->f[i].key, d->f[i].value);
 	vp_jw_obj_close(w);
 }
 
@@ -214,9 +194,12 @@ static void jw_view(struct vp_jw *w, const struct view *v)
 	jw_str_or_null(w, "error", v->has_err ? v->err.msg : NULL);
 	vp_jw_key(w, "devices");
 	vp_jw_arr_open(w);
-	for (size_t i = 0; v->rc == 1 && i < v->rec.n_res; i++)
-		if (is_device(&v->rec.res[i]))
-			jw_device(w, &v->rec, &v->rec.res[i]);
+	for (size_t i = 0; v->rc == 1 && i < v->rec.n_res; i++) {
+		struct vp_desc d;
+
+		if (device(&v->rec, &v->rec.res[i], &d))
+			jw_device(w, &v->rec.res[i], &d);
+	}
 	vp_jw_arr_close(w);
 	vp_jw_obj_close(w);
 }
@@ -279,29 +262,30 @@ static void fmt_proc(int pid, enum vp_live l, char *buf, size_t size)
 		snprintf(buf, size, "%d %s", pid, vp_live_name(l));
 }
 
-static void print_device(FILE *out, const struct vp_record *rec,
-			 const struct vp_resource *r)
+static void print_device(FILE *out, const struct vp_resource *r,
+			 const struct vp_desc *d)
 {
 	const char *pend = r->state == VP_RES_PENDING	   ? "  (pending)"
 			   : r->state == VP_RES_NOT_CREATED ? "  (not created)"
 							     : "";
-	char net[VP_PRINTABLE_MAX], mode[VP_PRINTABLE_MAX];
+	char net[VP_PRINTABLE_MAX];
+	const char *sep = "";
 
-	/* a record's network and mode are checked when written, not when
-	 * read back */
+	/* a record's network is checked when written, not when read back */
 	vp_printable(r->network ? r->network : "?", net, sizeof(net));
-	if (r->kind == VP_RES_OVS_PORT) {
-		fprintf(out, "    %s: port %s  bridge %s  socket %s%s\n", net,
-			r->port, r->bridge, r->socket, pend);
-	} else {
-		const char *ifn = vf_ifname(rec, r->vf_pci);
+	fprintf(out, "    %s: ", net);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct vp_desc_field *f = &d->f[i];
+		const char *v = f->value ? f->value : f->none;
+		char buf[VP_PRINTABLE_MAX];
 
-		fprintf(out, "    %s: VF %s  PF %s  mode %s%s%s%s\n", net,
-			r->vf_pci, vf_pf(r),
-			vp_printable(r->mode ? r->mode : "?", mode,
-				     sizeof(mode)),
-			ifn ? "  ifname " : "", ifn ? ifn : "", pend);
+		if (f->label == NULL || v == NULL)
+			continue;
+		fprintf(out, "%s%s %s", sep, f->label,
+			f->untrusted ? vp_printable(v, buf, sizeof(buf)) : v);
+		sep = "  ";
 	}
+	fprintf(out, "%s\n", pend);
 }
 
 static int print_table(const struct vp_config *cfg, const struct view *views,
@@ -332,9 +316,12 @@ static int print_table(const struct vp_config *cfg, const struct view *views,
 		if (v->has_err)
 			fprintf(out, "    error: %s\n",
 				vp_printable(v->err.msg, msg, sizeof(msg)));
-		for (size_t k = 0; v->rc == 1 && k < v->rec.n_res; k++)
-			if (is_device(&v->rec.res[k]))
-				print_device(out, &v->rec, &v->rec.res[k]);
+		for (size_t k = 0; v->rc == 1 && k < v->rec.n_res; k++) {
+			struct vp_desc d;
+
+			if (device(&v->rec, &v->rec.res[k], &d))
+				print_device(out, &v->rec.res[k], &d);
+		}
 	}
 done:
 	if (fflush(out) == EOF || ferror(out))

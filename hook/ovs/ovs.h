@@ -1,6 +1,8 @@
-/* ovs.h - the OVS-DPDK backend: vhost-user ports of type
+/* ovs.h - inside the OVS-DPDK backend (the stages reach it only through
+ * its table, backend.c here): vhost-user ports of type
  * dpdkvhostuserclient (QEMU is the socket server, so a vswitch restart
- * reconnects).  Every call runs ovs-vsctl with an argv and a timeout.
+ * reconnects) through ovs-vsctl (vsctl.c), and their names (names.c).
+ * Every call runs ovs-vsctl with an argv and a timeout.
  *
  * Ownership: every port vnfplug creates carries, on its Port row,
  * external_ids:vnfplug-sandbox=<sandbox id> and vnfplug-index=<entry>,

@@ -21,15 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "backend.h" /* struct vp_link, as the journal keeps it */
 #include "err.h"
-
-struct vp_link {
-	char ifname[16];
-	int ifindex;
-	uint8_t mac[6];
-	unsigned mtu;
-	bool up;
-};
 
 /* Current state of a link in the hook's namespace. */
 int vp_link_get(const char *ifname, struct vp_link *out, struct vp_err *err);

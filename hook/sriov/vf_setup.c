@@ -16,12 +16,10 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "fault.h"
 #include "fileio.h"
 #include "log.h"
 #include "netns.h"
 #include "proc.h"
-#include "qemu_args.h"
 #include "sriov.h"
 #include "validate.h"
 #include "vfio.h"
@@ -212,11 +210,14 @@ static int add_claim(char ***claims, size_t *n, const char *pci,
 	return 0;
 }
 
-int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
-		const struct vp_request_item *it, unsigned index,
-		struct vp_record *rec, char ***claims, size_t *n_claims,
-		struct vp_argv *args, struct vp_err *err)
+int vp_vf_setup(struct vp_backend_ctx *c, const struct vp_entry *e,
+		char ***claims, size_t *n_claims, struct vp_vf_plan *out,
+		struct vp_err *err)
 {
+	const struct vp_config *cfg = c->cfg;
+	const struct vp_state *st = c->st;
+	const struct vp_request_item *it = e->it;
+	struct vp_record *rec = c->rec;
 	const struct vp_sriov_net *s = &it->net->sriov;
 	__attribute__((cleanup(pf_freep))) struct vp_pf pf = { 0 };
 	struct vp_vf_config orig_vf = { 0 };
@@ -278,7 +279,7 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 	struct vp_resource r = {
 		.kind = VP_RES_VF_CLAIM,
 		.state = VP_RES_CREATED,
-		.index = index,
+		.index = e->index,
 		.network = it->network,
 		.pf = (char *)s->pfs[0],
 		.pf_pci = pf.pci,
@@ -332,12 +333,10 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 		char was[64];
 
 		if (vp_vfio_bind(cfg->sysfs_root, vf->pci, was, sizeof(was),
-				 cfg->timeout_ms, err) < 0)
+				 c->timeout_ms, err) < 0)
 			return vp_err_wrap(err, "network `%s`", it->network);
 		vp_fault_point("vf-bound");
 		rec->res[i_act].state = VP_RES_CREATED;
-		if (vp_qemu_vfio_args(vf->pci, args, err) < 0)
-			return -1;
 	} else {
 		struct vp_netns_target t = {.proc_root = cfg->proc_root,
 					    .pid = st->pid,
@@ -358,6 +357,8 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 		rec->res[i_act].state = VP_RES_CREATED;
 		rec->res[i_act].ns_ifindex = moved.ifindex;
 	}
+	snprintf(out->pci, sizeof(out->pci), "%s", vf->pci);
+	out->vfio = mode == VP_MODE_VFIO;
 	/* the status line operators read */
 	vp_log_info("network %s: PF %s (%s) VF %u (%s), mode %s%s%s", it->network,
 		    pf.name[0] ? pf.name : "-", pf.pci, vf->index, vf->pci,
@@ -366,9 +367,12 @@ int vp_vf_setup(const struct vp_config *cfg, const struct vp_state *st,
 	return 0;
 }
 
-int vp_vf_undo(const struct vp_config *cfg, const struct vp_record *rec,
-	       const struct vp_resource *r, struct vp_err *err)
+int vp_vf_undo(struct vp_backend_ctx *c, const struct vp_resource *r,
+	       struct vp_err *err)
 {
+	const struct vp_config *cfg = c->cfg;
+	const struct vp_record *rec = c->rec;
+
 	switch (r->kind) {
 	case VP_RES_VF_CLAIM:
 		vp_log_info("released VF %u (%s) of PF %s", r->vf_index,
@@ -381,7 +385,7 @@ int vp_vf_undo(const struct vp_config *cfg, const struct vp_record *rec,
 	case VP_RES_VFIO_BIND:
 		return vp_vfio_restore(cfg->sysfs_root, r->vf_pci,
 				       r->orig_driver ? r->orig_driver : "",
-				       cfg->timeout_ms, err);
+				       c->timeout_ms, err);
 	case VP_RES_NETNS_MOVE: {
 		struct vp_netns_target t = {.proc_root = cfg->proc_root,
 					    .pid = r->ns_pid,

@@ -1,5 +1,5 @@
 /* Unit tests: OVS port names, the ownership rule and reading `ovs-vsctl
- * list` output (ovs.c), against the scripted ovs-vsctl of tu.h.  The real
+ * list` output (hook/ovs/), against the scripted ovs-vsctl of tu.h.  The real
  * OVS-DPDK case is tests/integration/58-port-ownership.sh. */
 #include <stdarg.h>
 #include <stddef.h>

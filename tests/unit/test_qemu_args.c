@@ -1,7 +1,8 @@
-/* test_qemu_args.c - comma escaping, socket paths and the vhost-user
- * options (qemu_args.h, docs/architecture.md §9). */
+/* test_qemu_args.c - comma escaping, socket paths (backend.h) and the
+ * vhost-user options (qemu_args.h, docs/architecture.md §9). */
 #include "tu_shim.h"
 
+#include "backend.h"
 #include "qemu_args.h"
 
 static const uint8_t MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};

@@ -32,6 +32,7 @@
 #include <cmocka.h>
 
 #include "seccomp_policy.h"
+#include "stages.h"
 #include "tu.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -80,18 +81,18 @@ static void install(void)
 {
 	struct vp_err err = { 0 };
 
-	if (vp_sandbox_install(&err) < 0) {
+	if (vp_filter_install(&err) < 0) {
 		fprintf(stderr, "install: %s\n", err.msg);
 		_exit(99);
 	}
-	CHECK(vp_sandbox_active());
+	CHECK(vp_filter_active());
 }
 
 static void restrict_to(unsigned needs)
 {
 	struct vp_err err = { 0 };
 
-	if (vp_sandbox_restrict(needs, &err) < 0) {
+	if (vp_filter_restrict(needs, &err) < 0) {
 		fprintf(stderr, "restrict: %s\n", err.msg);
 		_exit(98);
 	}
@@ -236,7 +237,7 @@ static void child_netns(void)
 	CHECK(unshare(CLONE_NEWNET) == 0);
 	CHECK(setns(host, CLONE_NEWNET) == 0);
 	/* SR-IOV only: netlink and namespaces stay, exec goes */
-	restrict_to(VP_SB_NETLINK | VP_SB_NETNS);
+	restrict_to(VP_FILTER_NETLINK | VP_FILTER_NETNS);
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	CHECK(fd >= 0);
 	close(fd);
@@ -263,7 +264,7 @@ static void child_exec_only(void)
 
 	install();
 	/* vhost-user only: the backend command runs, under the filter */
-	restrict_to(VP_SB_EXEC);
+	restrict_to(VP_FILTER_EXEC);
 	seccomp_status(&mode, &filters);
 	CHECK(mode == 2);
 	CHECK(filters == 2);
@@ -296,7 +297,7 @@ static void child_nothing(void)
 	DENIED(socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
 	DENIED(unshare(CLONE_NEWNET));
 	/* a later, wider "restrict" can not give anything back */
-	restrict_to(VP_SB_ALL);
+	restrict_to(VP_FILTER_ALL);
 	DENIED(execve("/bin/true", (char *[]){ NULL }, (char *[]){ NULL }));
 	files_work();
 	dangerous_denied();
@@ -313,7 +314,7 @@ static void child_no_install(void)
 	int mode, filters;
 
 	/* --no-seccomp: restrict has nothing to tighten */
-	CHECK(!vp_sandbox_active());
+	CHECK(!vp_filter_active());
 	restrict_to(0);
 	seccomp_status(&mode, &filters);
 	CHECK(mode == 0);
@@ -338,23 +339,23 @@ static void test_needs(void **state)
 	struct vp_record rec = { .res = res, .n_res = 1 };
 
 	(void)state;
-	assert_int_equal(vp_sandbox_needs_request(NULL), 0);
-	assert_int_equal(vp_sandbox_needs_request(&req), VP_SB_EXEC);
+	assert_int_equal(vp_stage_needs_request(NULL), 0);
+	assert_int_equal(vp_stage_needs_request(&req), VP_FILTER_EXEC);
 	req.n = 2;
-	assert_int_equal(vp_sandbox_needs_request(&req), VP_SB_ALL);
+	assert_int_equal(vp_stage_needs_request(&req), VP_FILTER_ALL);
 	req.items = &items[1];
 	req.n = 1;
-	assert_int_equal(vp_sandbox_needs_request(&req),
-			 VP_SB_NETLINK | VP_SB_NETNS);
+	assert_int_equal(vp_stage_needs_request(&req),
+			 VP_FILTER_NETLINK | VP_FILTER_NETNS);
 
-	assert_int_equal(vp_sandbox_needs_record(&rec), 0);
+	assert_int_equal(vp_stage_needs_record(&rec), 0);
 	rec.n_res = 2;
-	assert_int_equal(vp_sandbox_needs_record(&rec), VP_SB_EXEC);
+	assert_int_equal(vp_stage_needs_record(&rec), VP_FILTER_EXEC);
 	rec.n_res = 3;
-	assert_int_equal(vp_sandbox_needs_record(&rec), VP_SB_ALL);
+	assert_int_equal(vp_stage_needs_record(&rec), VP_FILTER_ALL);
 	res[1].kind = VP_RES_VFIO_BIND; /* sysfs writes only */
-	assert_int_equal(vp_sandbox_needs_record(&rec),
-			 VP_SB_NETLINK | VP_SB_NETNS);
+	assert_int_equal(vp_stage_needs_record(&rec),
+			 VP_FILTER_NETLINK | VP_FILTER_NETNS);
 }
 
 static int setup(void **state)

@@ -1,4 +1,4 @@
-/* Unit tests: SR-IOV prestart/poststop (vf_setup.c through stages.c) on
+/* Unit tests: SR-IOV prestart/poststop (hook/sriov/ through stages.c) on
  * fixture sysfs trees with the simulated kernel: allocation order,
  * exhaustion, claims across sandboxes, vfio bind and restore, journal
  * contents, and refusals that must leave nothing behind.  The real kernel
@@ -21,7 +21,6 @@
 #include "state.h"
 #include "tu.h"
 #include "tu_sysfs.h"
-#include "vf_setup.h"
 #include "rundir.h"
 
 struct fx {

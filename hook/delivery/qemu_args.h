@@ -12,16 +12,8 @@
 #include "argv.h"
 #include "err.h"
 
-#define VP_SUN_PATH_MAX 107
-
 /* Copy of `value` with every ',' doubled; NULL on allocation failure. */
 char *vp_qemu_escape(const char *value);
-
-/* "<dir>/<name>" into out; error when the result exceeds VP_SUN_PATH_MAX
- * ("socket path `...` is 112 bytes, the limit is 107") or fails
- * vp_valid_abs_path(). */
-int vp_socket_path(const char *dir, const char *name, char *out, size_t outsz,
-		   struct vp_err *err);
 
 struct vp_vhost_dev {
 	unsigned index;          /* ids vp-c<index>, vp-n<index> */

@@ -1,4 +1,4 @@
-/* qemu_args.c - QEMU options for the vhost-user NICs vnfplug adds
+/* qemu_args.c - QEMU options for the devices vnfplug adds
  * (docs/architecture.md §9).
  *
  * Values are allowlisted first (so nothing surprising gets this far) and
@@ -6,6 +6,8 @@
  * holding one could otherwise smuggle in another property.
  */
 #include "qemu_args.h"
+
+#include "backend.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,57 +43,11 @@ char *vp_qemu_escape(const char *value)
 	return out;
 }
 
-/* Unix socket paths must fit sun_path with its NUL; truncating would
- * silently connect somewhere else. */
-static int check_socket_path(const char *path, struct vp_err *err)
-{
-	size_t len = strlen(path);
-
-	if (len > VP_SUN_PATH_MAX)
-		return vp_err_set(
-		    err, 0, "socket path `%s` is %zu bytes, the limit is %d",
-		    path, len, VP_SUN_PATH_MAX);
-	if (!vp_valid_abs_path(path))
-		return vp_err_set(err, 0,
-				  "socket path `%s` is not an allowed absolute "
-				  "path",
-				  path);
-	return 0;
-}
-
-int vp_socket_path(const char *dir, const char *name, char *out, size_t outsz,
-		   struct vp_err *err)
-{
-	_cleanup_free_ char *full = NULL;
-	size_t dlen = strlen(dir);
-
-	if (dir[0] != '/')
-		return vp_err_set(err, 0,
-				  "socket directory `%s` is not absolute", dir);
-	if (name[0] == '\0' || strchr(name, '/') != NULL)
-		return vp_err_set(err, 0, "socket name `%s` is not a file name",
-				  name);
-	/* "/run/x/" + name must not become "/run/x//name". */
-	while (dlen > 1 && dir[dlen - 1] == '/')
-		dlen--;
-	full =
-	    vp_asprintf("%.*s%s%s", (int)dlen, dir, dlen > 1 ? "/" : "", name);
-	if (full == NULL)
-		return vp_err_set(err, ENOMEM, "socket path in `%s`", dir);
-	if (check_socket_path(full, err) < 0)
-		return -1;
-	if (strlen(full) >= outsz)
-		return vp_err_set(err, 0, "socket path `%s`: buffer too small",
-				  full);
-	memcpy(out, full, strlen(full) + 1);
-	return 0;
-}
-
 static int check_vhost_dev(const struct vp_vhost_dev *d, struct vp_err *err)
 {
 	if (d->socket_path == NULL)
 		return vp_err_set(err, 0, "no socket path");
-	if (check_socket_path(d->socket_path, err) < 0)
+	if (vp_socket_path_check(d->socket_path, err) < 0)
 		return -1;
 	if (d->queues < 1 || d->queues > VP_QEMU_MAX_QUEUES)
 		return vp_err_set(err, 0, "queues must be 1..%d, got %u",
