@@ -181,8 +181,9 @@ int vp_vm_load(const char *run_dir, const char *sandbox, struct vp_vm *vm,
 	_cleanup_free_ char *path = vp_rundir_file(run_dir, sandbox, VP_RUNDIR_VM);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_json_ struct vp_json *root = NULL;
-	const struct vp_json *pf;
-	long long v, p, s;
+	const unsigned req = VP_JSON_REQUIRED;
+	const char *pf;
+	long long v = 0, p = 0, s = 0;
 	size_t len;
 
 	memset(vm, 0, sizeof(*vm));
@@ -193,28 +194,24 @@ int vp_vm_load(const char *run_dir, const char *sandbox, struct vp_vm *vm,
 	if (vp_read_file_trusted(path, 4096, &buf, &len, err) < 0)
 		return err->errnum == ENOENT ? 0 : -1;
 	if (vp_json_parse(buf, len, &root, err) < 0 ||
-	    vp_json_int(vp_json_get(root, "version"), VM_VERSION,
-			VM_VERSION_PIDFILE, "version", &v, err) < 0 ||
+	    vp_json_member_int(root, NULL, "version", req, VM_VERSION,
+			       VM_VERSION_PIDFILE, &v, err) < 0 ||
 	    vp_json_check_keys(root, v == VM_VERSION ? keys1 : keys2, NULL,
 			       err) < 0 ||
-	    vp_json_int(vp_json_get(root, "pid"), 1, PID_MAX, "pid", &p, err) <
+	    vp_json_member_int(root, NULL, "pid", req, 1, PID_MAX, &p, err) <
 		0 ||
-	    vp_json_int(vp_json_get(root, "start"), 1, 1LL << 62, "start", &s,
-			err) < 0)
+	    vp_json_member_int(root, NULL, "start", req, 1, 1LL << 62, &s,
+			       err) < 0)
 		return vp_err_wrap(err, "corrupt `%s`", path);
 	if (v == VM_VERSION_PIDFILE) {
-		pf = vp_json_get(root, "pidfile");
-		if (pf == NULL)
-			return vp_err_set(err, 0, "corrupt `%s`: pidfile: missing",
-					  path);
-		if (vp_json_expect(pf, VP_JSON_STRING, "pidfile", err) < 0)
+		if (vp_json_member_str(root, NULL, "pidfile", req, &pf, err) < 0)
 			return vp_err_wrap(err, "corrupt `%s`", path);
-		if (pf->u.str.s[0] != '/' || pf->u.str.len >= PATH_MAX)
+		if (pf[0] != '/' || strlen(pf) >= PATH_MAX)
 			return vp_err_set(err, 0,
 					  "corrupt `%s`: pidfile: must be an "
 					  "absolute path",
 					  path);
-		vm->pidfile = strdup(pf->u.str.s);
+		vm->pidfile = strdup(pf);
 		if (vm->pidfile == NULL)
 			return vp_err_set(err, ENOMEM, "vm.json");
 	}
