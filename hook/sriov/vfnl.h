@@ -1,5 +1,5 @@
-/* vfnl.h - PF-side VF configuration over rtnetlink (libnl-3): the only
- * module besides netns.c that includes libnl headers.
+/* vfnl.h - PF-side VF configuration over rtnetlink (libnl-3, through
+ * nl.h).
  *
  * Read: RTM_GETLINK on the PF with IFLA_EXT_MASK RTEXT_FILTER_VF, parse
  * IFLA_VFINFO_LIST for the VF.  Write: RTM_SETLINK on the PF carrying
@@ -41,25 +41,5 @@ int vp_vfnl_get(const char *pf_ifname, unsigned vf, struct vp_vf_config *out,
 		struct vp_err *err);
 int vp_vfnl_set(const char *pf_ifname, unsigned vf,
 		const struct vp_vf_config *want, struct vp_err *err);
-
-/* Netlink plumbing shared with netns.c, the other libnl user.  A socket
- * from vp_nl_open() keeps the kernel's errno and extended-ack text of the
- * last failed request in *st (libnl's -NLE_* codes lose both: EEXIST and
- * ENODEV would otherwise arrive as "Object exists" / "Object not found").
- * The socket is bound to the network namespace current at the call. */
-struct nl_sock;
-struct vp_nl_status {
-	int kerrno;                 /* errno of the last NLMSG_ERROR, 0 if none */
-	char kmsg[160];             /* its NLMSGERR_ATTR_MSG, "" if none */
-};
-int vp_nl_open(struct nl_sock **out, struct vp_nl_status *st,
-	       struct vp_err *err);
-/* Reset *st before a request. */
-void vp_nl_status_clear(struct vp_nl_status *st);
-/* Fill err from a failed libnl call: "<fmt>: strerror(kerrno) (kmsg)" when
- * the kernel refused (errnum = kerrno), "<fmt>: nl_geterror(nlrc)" when
- * libnl itself failed (errnum 0).  Returns -1. */
-int vp_nl_fail(struct vp_err *err, int nlrc, const struct vp_nl_status *st,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif
