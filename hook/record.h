@@ -16,7 +16,7 @@
 #include "err.h"
 #include "liveness.h"
 #include "netns.h"
-#include "vfnl.h"
+#include "vf_settings.h"
 
 #define VP_RECORD_VERSION 1
 

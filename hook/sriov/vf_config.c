@@ -1,8 +1,8 @@
-/* vfnl.c - PF-side VF configuration over rtnetlink (see vfnl.h): building
- * and parsing the IFLA_VFINFO_LIST messages and sending them (sockets and
- * exchanges in nl.c).
+/* vf_config.c - PF-side VF configuration over rtnetlink (see
+ * vf_config.h): building and parsing the IFLA_VFINFO_LIST messages and
+ * sending them (sockets and exchanges in nl.c).
  */
-#include "vfnl.h"
+#include "vf_config.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -23,7 +23,7 @@
 #include "nl.h"
 #include "validate.h"
 
-/* Names of the fields, in the order vp_vfnl_set applies them. */
+/* Names of the fields, in the order vp_vf_config_set applies them. */
 static const struct {
 	unsigned field;
 	const char *name;
@@ -132,9 +132,9 @@ static int put_vf_attrs(struct nl_msg *m, uint32_t vf,
 	return rc;
 }
 
-int vp_vfnl_build_set(int pf_ifindex, unsigned vf,
-		      const struct vp_vf_config *want, struct nl_msg **out,
-		      struct vp_err *err)
+int vp_vf_config_build_set(int pf_ifindex, unsigned vf,
+			   const struct vp_vf_config *want, struct nl_msg **out,
+			   struct vp_err *err)
 {
 	_cleanup_nl_msg_ struct nl_msg *m = NULL;
 	struct ifinfomsg ifi;
@@ -270,8 +270,8 @@ static void fill_vf(struct nlattr **tb, struct vp_vf_config *out)
 	}
 }
 
-int vp_vfnl_parse_link(struct nl_msg *msg, unsigned vf,
-		       struct vp_vf_config *out, struct vp_err *err)
+int vp_vf_config_parse_link(struct nl_msg *msg, unsigned vf,
+			    struct vp_vf_config *out, struct vp_err *err)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct nlattr *tb[IFLA_MAX + 1];
@@ -350,12 +350,12 @@ static int get_valid_cb(struct nl_msg *msg, void *arg)
 {
 	struct get_ctx *c = arg;
 
-	c->rc = vp_vfnl_parse_link(msg, c->vf, c->out, c->err);
+	c->rc = vp_vf_config_parse_link(msg, c->vf, c->out, c->err);
 	return NL_OK;
 }
 
-int vp_vfnl_get(const char *pf_ifname, unsigned vf, struct vp_vf_config *out,
-		struct vp_err *err)
+int vp_vf_config_get(const char *pf_ifname, unsigned vf,
+		     struct vp_vf_config *out, struct vp_err *err)
 {
 	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
 	_cleanup_nl_msg_ struct nl_msg *m = NULL;
@@ -390,8 +390,8 @@ int vp_vfnl_get(const char *pf_ifname, unsigned vf, struct vp_vf_config *out,
 	return c.rc;
 }
 
-int vp_vfnl_set(const char *pf_ifname, unsigned vf,
-		const struct vp_vf_config *want, struct vp_err *err)
+int vp_vf_config_set(const char *pf_ifname, unsigned vf,
+		     const struct vp_vf_config *want, struct vp_err *err)
 {
 	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
 	struct vp_nl_status st;
@@ -416,7 +416,7 @@ int vp_vfnl_set(const char *pf_ifname, unsigned vf,
 		if (!(want->fields & vf_fields[i].field))
 			continue;
 		one.fields = vf_fields[i].field;
-		if (vp_vfnl_build_set((int)idx, vf, &one, &m, err) < 0)
+		if (vp_vf_config_build_set((int)idx, vf, &one, &m, err) < 0)
 			return vp_err_wrap(err, "PF `%s` VF %u", pf_ifname, vf);
 		rc = vp_nl_exchange(sk, &st, m);
 		if (rc < 0)
