@@ -14,32 +14,13 @@
 
 #include "cleanup.h"
 #include "fileio.h"
+#include "qemu_opts.h"
 #include "validate.h"
 
 /* virtio-net-pci takes at most 64 queue pairs here (VP_MAX_QUEUES_LIMIT)
  * and a PCI MSI-X table has at most 2048 entries. */
 #define VP_QEMU_MAX_QUEUES 64
 #define VP_QEMU_MAX_VECTORS 2048
-
-char *vp_qemu_escape(const char *value)
-{
-	size_t commas = 0, len = 0;
-	char *out, *o;
-
-	for (const char *p = value; *p != '\0'; p++, len++)
-		commas += *p == ',';
-	out = malloc(len + commas + 1);
-	if (out == NULL)
-		return NULL;
-	o = out;
-	for (const char *p = value; *p != '\0'; p++) {
-		*o++ = *p;
-		if (*p == ',')
-			*o++ = ',';
-	}
-	*o = '\0';
-	return out;
-}
 
 /* Unix socket paths must fit sun_path with its NUL; truncating would
  * silently connect somewhere else. */

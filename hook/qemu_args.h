@@ -1,7 +1,7 @@
 /* qemu_args.h - QEMU command-line fragments for the devices vnfplug adds
  * (DESIGN §3).  One option per argv element; every value that came from a
- * request or a path has ',' doubled (QEMU's only escape) on top of passing
- * an allowlist; unix socket paths longer than 107 bytes are refused.
+ * request or a path has ',' doubled (vp_qemu_escape, qemu_opts.h) on top
+ * of passing an allowlist; unix socket paths longer than 107 bytes are refused.
  */
 #ifndef VP_QEMU_ARGS_H
 #define VP_QEMU_ARGS_H
@@ -13,9 +13,6 @@
 #include "err.h"
 
 #define VP_SUN_PATH_MAX 107
-
-/* Copy of `value` with every ',' doubled; NULL on allocation failure. */
-char *vp_qemu_escape(const char *value);
 
 /* "<dir>/<name>" into out; error when the result exceeds VP_SUN_PATH_MAX
  * ("socket path `...` is 112 bytes, the limit is 107") or fails
