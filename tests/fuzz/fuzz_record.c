@@ -24,7 +24,7 @@ static void check_record(const struct vp_record *rec)
 		const struct vp_resource *r = &rec->res[i];
 
 		FUZZ_CHECK(r->kind <= VP_RES_NETNS_MOVE, "[%zu] kind", i);
-		FUZZ_CHECK(r->state <= VP_RES_CREATED, "[%zu] state", i);
+		FUZZ_CHECK(r->state <= VP_RES_NOT_CREATED, "[%zu] state", i);
 		switch (r->kind) {
 		case VP_RES_OVS_PORT:
 			FUZZ_CHECK(r->ovsdb && r->socket &&
