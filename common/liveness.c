@@ -42,47 +42,23 @@ const char *vp_live_name(enum vp_live l)
 	return "unknown";
 }
 
-/* Field 3 of /proc/<pid>/stat: 'Z' (zombie) and 'X' (dead) hold nothing. */
-static int proc_state(const char *proc_root, int pid, char *state,
-		      struct vp_err *err)
-{
-	_cleanup_free_ char *path = vp_asprintf("%s/%d/stat", proc_root, pid);
-	_cleanup_free_ char *buf = NULL;
-	char *p;
-	size_t len;
-
-	if (path == NULL)
-		return vp_err_set(err, ENOMEM, "proc");
-	if (vp_read_file(path, 64 * 1024, &buf, &len, err) < 0)
-		return -1;
-	/* comm may hold ") ": the state follows the last one */
-	p = strrchr(buf, ')');
-	if (p == NULL || p[1] != ' ' || p[2] == '\0')
-		return vp_err_set(err, 0, "`%s`: unexpected format", path);
-	*state = p[2];
-	return 0;
-}
-
 enum vp_live vp_proc_live(const char *proc_root, int pid,
 			  unsigned long long start)
 {
-	unsigned long long now_start;
+	struct vp_proc_stat st;
 	struct vp_err e;
-	char state = 0;
 
 	if (pid <= 0 || start == 0)
 		return VP_LIVE_UNKNOWN;
-	if (vp_proc_start_time(proc_root, pid, &now_start, &e) < 0)
+	if (vp_proc_stat(proc_root, pid, &st, &e) < 0)
 		return e.errnum == ENOENT || e.errnum == ESRCH
 			   ? VP_LIVE_DEAD
 			   : VP_LIVE_UNKNOWN;
-	if (now_start != start)
+	if (st.start != start)
 		return VP_LIVE_DEAD; /* the pid was reused */
-	if (proc_state(proc_root, pid, &state, &e) < 0)
-		return e.errnum == ENOENT || e.errnum == ESRCH
-			   ? VP_LIVE_DEAD
-			   : VP_LIVE_UNKNOWN;
-	return state == 'Z' || state == 'X' ? VP_LIVE_DEAD : VP_LIVE_ALIVE;
+	/* 'Z' (zombie) and 'X' (dead) hold nothing */
+	return st.state == 'Z' || st.state == 'X' ? VP_LIVE_DEAD
+						  : VP_LIVE_ALIVE;
 }
 
 
