@@ -18,7 +18,6 @@
 #include "validate.h"
 
 #define TIMEOUT_MS_MAX 600000 /* ten minutes; anything longer is a typo */
-#define SUN_PATH_MAX 107      /* sizeof(sun_path) - 1 */
 /* The hook names sockets "<socket_dir>/<port>.sock" with ports of at most
  * 15 bytes (an OVS port name). */
 #define SOCKET_NAME_MAX (1 + 15 + 5)
@@ -101,11 +100,11 @@ static int parse_vhost(const struct vp_json *o, const char *prefix,
 					  "unix:<absolute path>",
 					  prefix,
 					  vp_printable(s, buf, sizeof(buf)));
-		if (strlen(s + 5) > SUN_PATH_MAX)
+		if (strlen(s + 5) > VP_SUN_PATH_MAX)
 			return vp_err_set(err, 0,
 					  "%s.ovsdb: socket path longer than "
 					  "%d bytes",
-					  prefix, SUN_PATH_MAX);
+					  prefix, VP_SUN_PATH_MAX);
 		if (vp_json_member_strdup(o, prefix, "ovsdb", 0, &vh->ovsdb,
 					  err) < 0)
 			return -1;
@@ -119,14 +118,14 @@ static int parse_vhost(const struct vp_json *o, const char *prefix,
 	/* Checked here so a too long directory fails at load, not at the
 	 * first container. */
 	n = (long long)strlen(vh->socket_dir);
-	if (n + SOCKET_NAME_MAX > SUN_PATH_MAX)
+	if (n + SOCKET_NAME_MAX > VP_SUN_PATH_MAX)
 		return vp_err_set(err, 0,
 				  "%s.socket_dir: too long (%lld bytes, at "
 				  "most %d): `<socket_dir>/<port>.sock` with a "
 				  "15-byte port name must fit the %d-byte unix "
 				  "socket path limit",
-				  prefix, n, SUN_PATH_MAX - SOCKET_NAME_MAX,
-				  SUN_PATH_MAX);
+				  prefix, n, VP_SUN_PATH_MAX - SOCKET_NAME_MAX,
+				  VP_SUN_PATH_MAX);
 
 	vh->max_queues = 8;
 	if (vp_json_member_uint(o, prefix, "max_queues", 0, 1,

@@ -12,8 +12,6 @@
 #include "argv.h"
 #include "err.h"
 
-#define VP_SUN_PATH_MAX 107
-
 /* "<dir>/<name>" into out; error when the result exceeds VP_SUN_PATH_MAX
  * ("socket path `...` is 112 bytes, the limit is 107") or fails
  * vp_valid_abs_path(). */
