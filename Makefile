@@ -11,6 +11,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   WERROR=1        warnings are errors (CI sets it)
 
+VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
@@ -39,7 +40,7 @@ LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed
 CFLAGS   ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) $(LAYER_INC) $(CPPFLAGS) \
-	$(shell $(PKG_CONFIG) --cflags $(PKGS))
+	-DVP_VERSION=\"$(VERSION)\" $(shell $(PKG_CONFIG) --cflags $(PKGS))
 ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 # The hook runs for every container, request or not: resolving the symbols

@@ -18,7 +18,6 @@
 #include "validate.h"
 
 #define TIMEOUT_MS_MAX 600000 /* ten minutes; anything longer is a typo */
-#define SUN_PATH_MAX 107      /* sizeof(sun_path) - 1 */
 /* The hook names sockets "<socket_dir>/<port>.sock" with ports of at most
  * 15 bytes (an OVS port name). */
 #define SOCKET_NAME_MAX (1 + 15 + 5)
@@ -35,171 +34,132 @@ static const char *const vhost_keys[] = {
 };
 
 /* A path-valued string member; absent keeps *dst (a default). */
-static int get_path(const struct vp_json *obj, const char *key,
-		    const char *prefix, char **dst, struct vp_err *err)
+static int get_path(const struct vp_json *obj, const char *prefix,
+		    const char *key, char **dst, struct vp_err *err)
 {
-	const struct vp_json *v = vp_json_get(obj, key);
-	char path[128], buf[VP_PRINTABLE_MAX];
-	char *copy;
+	char path[VP_JSON_PATH_MAX], buf[VP_PRINTABLE_MAX];
+	const char *s;
+	int rc = vp_json_member_str(obj, prefix, key, 0, &s, err);
 
-	if (v == NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s%s", prefix, key);
-	if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
-		return -1;
-	if (!vp_valid_abs_path(v->u.str.s))
+	if (rc <= 0)
+		return rc;
+	if (!vp_valid_abs_path(s)) {
+		vp_json_member_path(prefix, key, path, sizeof(path));
 		return vp_err_set(err, 0,
 				  "%s: `%s` is not an absolute path of "
 				  "A-Z a-z 0-9 _ . / + - without . or .. "
 				  "components",
-				  path,
-				  vp_printable(v->u.str.s, buf, sizeof(buf)));
-	copy = strdup(v->u.str.s);
-	if (copy == NULL)
-		return vp_err_set(err, ENOMEM, "%s", path);
-	free(*dst);
-	*dst = copy;
-	return 0;
-}
-
-static int get_uint(const struct vp_json *obj, const char *key,
-		    const char *prefix, long long min, long long max,
-		    unsigned *dst, struct vp_err *err)
-{
-	const struct vp_json *v = vp_json_get(obj, key);
-	char path[128];
-	long long n;
-
-	if (v == NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s%s", prefix, key);
-	if (vp_json_int(v, min, max, path, &n, err) < 0)
-		return -1;
-	*dst = (unsigned)n;
-	return 0;
+				  path, vp_printable(s, buf, sizeof(buf)));
+	}
+	return vp_json_member_strdup(obj, prefix, key, 0, dst, err);
 }
 
 static int parse_vhost(const struct vp_json *o, const char *prefix,
 		       struct vp_vhost_net *vh, struct vp_err *err)
 {
-	const struct vp_json *v;
-	char path[128], dot[96], buf[VP_PRINTABLE_MAX];
+	char buf[VP_PRINTABLE_MAX];
+	const char *s;
 	long long n;
+	int rc;
 
 	if (vp_json_check_keys(o, vhost_keys, prefix, err) < 0)
 		return -1;
-	snprintf(dot, sizeof(dot), "%s.", prefix);
 
-	v = vp_json_get(o, "switch");
-	if (v != NULL) {
-		snprintf(path, sizeof(path), "%s.switch", prefix);
-		if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
-			return -1;
-		if (strcmp(v->u.str.s, "ovs-dpdk") != 0)
-			return vp_err_set(
-			    err, 0,
-			    "%s: `%s` is not supported "
-			    "(supported: ovs-dpdk)",
-			    path, vp_printable(v->u.str.s, buf, sizeof(buf)));
-	}
+	rc = vp_json_member_str(o, prefix, "switch", 0, &s, err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0 && strcmp(s, "ovs-dpdk") != 0)
+		return vp_err_set(err, 0,
+				  "%s.switch: `%s` is not supported "
+				  "(supported: ovs-dpdk)",
+				  prefix, vp_printable(s, buf, sizeof(buf)));
 	vh->sw = VP_SWITCH_OVS_DPDK;
 
-	v = vp_json_get(o, "bridge");
-	snprintf(path, sizeof(path), "%s.bridge", prefix);
-	if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
+	if (vp_json_member_str(o, prefix, "bridge", VP_JSON_REQUIRED, &s,
+			       err) < 0)
 		return -1;
-	if (!vp_valid_ovs_name(v->u.str.s))
+	if (!vp_valid_ovs_name(s))
 		return vp_err_set(err, 0,
-				  "%s: `%s` is not a valid bridge name "
+				  "%s.bridge: `%s` is not a valid bridge name "
 				  "(1-15 of A-Z a-z 0-9 _ . -, not starting "
 				  "with . or -)",
-				  path,
-				  vp_printable(v->u.str.s, buf, sizeof(buf)));
-	vh->bridge = strdup(v->u.str.s);
-	if (vh->bridge == NULL)
-		return vp_err_set(err, ENOMEM, "%s", path);
+				  prefix, vp_printable(s, buf, sizeof(buf)));
+	if (vp_json_member_strdup(o, prefix, "bridge", 0, &vh->bridge, err) < 0)
+		return -1;
 
 	vh->ovsdb = strdup(VP_DEFAULT_OVSDB);
 	if (vh->ovsdb == NULL)
 		return vp_err_set(err, ENOMEM, "%s.ovsdb", prefix);
-	v = vp_json_get(o, "ovsdb");
-	if (v != NULL) {
-		const char *s;
-
-		snprintf(path, sizeof(path), "%s.ovsdb", prefix);
-		if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
-			return -1;
-		s = v->u.str.s;
+	rc = vp_json_member_str(o, prefix, "ovsdb", 0, &s, err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
 		if (strncmp(s, "unix:", 5) != 0 || !vp_valid_abs_path(s + 5))
 			return vp_err_set(err, 0,
-					  "%s: `%s` must be unix:<absolute "
-					  "path>",
-					  path,
+					  "%s.ovsdb: `%s` must be "
+					  "unix:<absolute path>",
+					  prefix,
 					  vp_printable(s, buf, sizeof(buf)));
-		if (strlen(s + 5) > SUN_PATH_MAX)
+		if (strlen(s + 5) > VP_SUN_PATH_MAX)
 			return vp_err_set(err, 0,
-					  "%s: socket path longer than %d "
-					  "bytes",
-					  path, SUN_PATH_MAX);
-		free(vh->ovsdb);
-		vh->ovsdb = strdup(s);
-		if (vh->ovsdb == NULL)
-			return vp_err_set(err, ENOMEM, "%s", path);
+					  "%s.ovsdb: socket path longer than "
+					  "%d bytes",
+					  prefix, VP_SUN_PATH_MAX);
+		if (vp_json_member_strdup(o, prefix, "ovsdb", 0, &vh->ovsdb,
+					  err) < 0)
+			return -1;
 	}
 
 	vh->socket_dir = strdup(VP_DEFAULT_SOCKET_DIR);
 	if (vh->socket_dir == NULL)
 		return vp_err_set(err, ENOMEM, "%s.socket_dir", prefix);
-	if (get_path(o, "socket_dir", dot, &vh->socket_dir, err) < 0)
+	if (get_path(o, prefix, "socket_dir", &vh->socket_dir, err) < 0)
 		return -1;
 	/* Checked here so a too long directory fails at load, not at the
 	 * first container. */
 	n = (long long)strlen(vh->socket_dir);
-	if (n + SOCKET_NAME_MAX > SUN_PATH_MAX)
+	if (n + SOCKET_NAME_MAX > VP_SUN_PATH_MAX)
 		return vp_err_set(err, 0,
 				  "%s.socket_dir: too long (%lld bytes, at "
 				  "most %d): `<socket_dir>/<port>.sock` with a "
 				  "15-byte port name must fit the %d-byte unix "
 				  "socket path limit",
-				  prefix, n, SUN_PATH_MAX - SOCKET_NAME_MAX,
-				  SUN_PATH_MAX);
+				  prefix, n, VP_SUN_PATH_MAX - SOCKET_NAME_MAX,
+				  VP_SUN_PATH_MAX);
 
 	vh->max_queues = 8;
-	if (get_uint(o, "max_queues", dot, 1, VP_MAX_QUEUES_LIMIT,
-		     &vh->max_queues, err) < 0)
+	if (vp_json_member_uint(o, prefix, "max_queues", 0, 1,
+				VP_MAX_QUEUES_LIMIT, &vh->max_queues, err) < 0)
 		return -1;
 
 	vh->queues = 1;
-	v = vp_json_get(o, "queues");
-	if (v != NULL) {
-		char msg[64];
-
-		snprintf(path, sizeof(path), "%s.queues", prefix);
-		if (vp_json_int(v, LLONG_MIN, LLONG_MAX, path, &n, err) < 0)
-			return -1;
-		if (n < 1 || n > vh->max_queues) {
-			snprintf(msg, sizeof(msg), "%lld", n);
+	rc = vp_json_member_int(o, prefix, "queues", 0, LLONG_MIN, LLONG_MAX,
+				&n, err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		if (n < 1 || n > vh->max_queues)
 			return vp_err_set(err, 0,
-					  "%s: must be between 1 and "
-					  "max_queues (%u), got %s",
-					  path, vh->max_queues, msg);
-		}
+					  "%s.queues: must be between 1 and "
+					  "max_queues (%u), got %lld",
+					  prefix, vh->max_queues, n);
 		vh->queues = (unsigned)n;
 	}
 
 	vh->vectors = -1;
-	v = vp_json_get(o, "vectors");
-	if (v != NULL) {
+	rc = vp_json_member_int(o, prefix, "vectors", 0, LLONG_MIN, LLONG_MAX,
+				&n, err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
 		long long max = 2LL * vh->max_queues + 2;
 
-		snprintf(path, sizeof(path), "%s.vectors", prefix);
-		if (vp_json_int(v, LLONG_MIN, LLONG_MAX, path, &n, err) < 0)
-			return -1;
 		if (n < -1 || n > max)
 			return vp_err_set(err, 0,
-					  "%s: must be between -1 (auto) and "
-					  "2*max_queues+2 (%lld), got %lld",
-					  path, max, n);
+					  "%s.vectors: must be between -1 "
+					  "(auto) and 2*max_queues+2 (%lld), "
+					  "got %lld",
+					  prefix, max, n);
 		vh->vectors = (int)n;
 	}
 	return 0;
@@ -208,8 +168,8 @@ static int parse_vhost(const struct vp_json *o, const char *prefix,
 static int parse_network(const char *name, const struct vp_json *o,
 			 struct vp_network *net, struct vp_err *err)
 {
-	char prefix[80], path[128], buf[VP_PRINTABLE_MAX];
-	const struct vp_json *type;
+	char prefix[80], buf[VP_PRINTABLE_MAX];
+	const char *type;
 
 	snprintf(prefix, sizeof(prefix), "networks.%s", name);
 	if (vp_json_expect(o, VP_JSON_OBJECT, prefix, err) < 0)
@@ -219,21 +179,21 @@ static int parse_network(const char *name, const struct vp_json *o,
 		return vp_err_set(err, ENOMEM, "%s", prefix);
 
 	/* The type decides which keys are allowed, so it comes first. */
-	type = vp_json_get(o, "type");
-	snprintf(path, sizeof(path), "%s.type", prefix);
-	if (vp_json_expect(type, VP_JSON_STRING, path, err) < 0)
+	if (vp_json_member_str(o, prefix, "type", VP_JSON_REQUIRED, &type,
+			       err) < 0)
 		return -1;
-	if (strcmp(type->u.str.s, "vhost-user") == 0) {
+	if (strcmp(type, "vhost-user") == 0) {
 		net->type = VP_NET_VHOST_USER;
 		return parse_vhost(o, prefix, &net->vhost, err);
 	}
-	if (strcmp(type->u.str.s, "sriov") == 0) {
+	if (strcmp(type, "sriov") == 0) {
 		net->type = VP_NET_SRIOV;
 		return vp_config_parse_sriov(o, prefix, &net->sriov, err);
 	}
 	return vp_err_set(err, 0,
-			  "%s: unknown type `%s` (known: vhost-user, sriov)",
-			  path, vp_printable(type->u.str.s, buf, sizeof(buf)));
+			  "%s.type: unknown type `%s` (known: vhost-user, "
+			  "sriov)",
+			  prefix, vp_printable(type, buf, sizeof(buf)));
 }
 
 static int parse_networks(const struct vp_json *o, struct vp_config *cfg,
@@ -241,11 +201,7 @@ static int parse_networks(const struct vp_json *o, struct vp_config *cfg,
 {
 	char buf[VP_PRINTABLE_MAX];
 
-	if (o == NULL)
-		return 0;
-	if (vp_json_expect(o, VP_JSON_OBJECT, "networks", err) < 0)
-		return -1;
-	if (o->u.obj.n == 0)
+	if (o == NULL || o->u.obj.n == 0)
 		return 0;
 	cfg->networks = calloc(o->u.obj.n, sizeof(*cfg->networks));
 	if (cfg->networks == NULL)
@@ -289,30 +245,27 @@ static int set_defaults(struct vp_config *cfg, struct vp_err *err)
 static int parse_doc(const struct vp_json *doc, struct vp_config *cfg,
 		     struct vp_err *err)
 {
-	const struct vp_json *v;
+	const struct vp_json *networks = NULL;
 
 	if (vp_json_check_keys(doc, top_keys, "", err) < 0)
 		return -1;
 	if (set_defaults(cfg, err) < 0 ||
-	    get_path(doc, "run_dir", "", &cfg->run_dir, err) < 0 ||
-	    get_path(doc, "qemu", "", &cfg->qemu, err) < 0 ||
-	    get_path(doc, "sysfs_root", "", &cfg->sysfs_root, err) < 0 ||
-	    get_path(doc, "proc_root", "", &cfg->proc_root, err) < 0 ||
-	    get_path(doc, "ovs_vsctl", "", &cfg->ovs_vsctl, err) < 0 ||
-	    get_uint(doc, "timeout_ms", "", 1, TIMEOUT_MS_MAX, &cfg->timeout_ms,
-		     err) < 0 ||
-	    get_uint(doc, "lock_timeout_ms", "", 1, TIMEOUT_MS_MAX,
-		     &cfg->lock_timeout_ms, err) < 0 ||
-	    get_uint(doc, "deadline_ms", "", 1, TIMEOUT_MS_MAX,
-		     &cfg->deadline_ms, err) < 0)
+	    get_path(doc, NULL, "run_dir", &cfg->run_dir, err) < 0 ||
+	    get_path(doc, NULL, "qemu", &cfg->qemu, err) < 0 ||
+	    get_path(doc, NULL, "sysfs_root", &cfg->sysfs_root, err) < 0 ||
+	    get_path(doc, NULL, "proc_root", &cfg->proc_root, err) < 0 ||
+	    get_path(doc, NULL, "ovs_vsctl", &cfg->ovs_vsctl, err) < 0 ||
+	    vp_json_member_uint(doc, NULL, "timeout_ms", 0, 1, TIMEOUT_MS_MAX,
+				&cfg->timeout_ms, err) < 0 ||
+	    vp_json_member_uint(doc, NULL, "lock_timeout_ms", 0, 1,
+				TIMEOUT_MS_MAX, &cfg->lock_timeout_ms, err) < 0 ||
+	    vp_json_member_uint(doc, NULL, "deadline_ms", 0, 1, TIMEOUT_MS_MAX,
+				&cfg->deadline_ms, err) < 0 ||
+	    vp_json_member_bool(doc, NULL, "syslog", 0, &cfg->syslog, err) < 0 ||
+	    vp_json_member(doc, NULL, "networks", VP_JSON_OBJECT, 0, &networks,
+			   err) < 0)
 		return -1;
-	v = vp_json_get(doc, "syslog");
-	if (v != NULL) {
-		if (vp_json_expect(v, VP_JSON_BOOL, "syslog", err) < 0)
-			return -1;
-		cfg->syslog = v->u.boolean;
-	}
-	return parse_networks(vp_json_get(doc, "networks"), cfg, err);
+	return parse_networks(networks, cfg, err);
 }
 
 int vp_config_parse(const char *buf, size_t len, struct vp_config *cfg,

@@ -28,7 +28,8 @@
 /* below the 30 s timeout of the shipped hooks.d file, leaving room to
  * undo a prestart that ran out of time */
 #define VP_DEFAULT_DEADLINE_MS 20000
-#define VP_MAX_QUEUES_LIMIT 64     /* hard ceiling for max_queues */
+/* hard ceiling for max_queues, and for a virtio-net-pci's queue pairs */
+#define VP_MAX_QUEUES_LIMIT 64
 
 enum vp_net_type { VP_NET_VHOST_USER, VP_NET_SRIOV };
 enum vp_switch { VP_SWITCH_OVS_DPDK };

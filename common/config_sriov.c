@@ -43,85 +43,28 @@ const char *vp_allow_name(unsigned bit)
 	return "?";
 }
 
-static int get_int(const struct vp_json *o, const char *key,
-		   const char *prefix, long long min, long long max,
-		   long long *out, bool *present, struct vp_err *err)
-{
-	const struct vp_json *v = vp_json_get(o, key);
-	char path[128];
-
-	*present = v != NULL;
-	if (v == NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s.%s", prefix, key);
-	return vp_json_int(v, min, max, path, out, err);
-}
-
-static int get_bool(const struct vp_json *o, const char *key,
-		    const char *prefix, bool *out, struct vp_err *err)
-{
-	const struct vp_json *v = vp_json_get(o, key);
-	char path[128];
-
-	if (v == NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s.%s", prefix, key);
-	if (vp_json_expect(v, VP_JSON_BOOL, path, err) < 0)
-		return -1;
-	*out = v->u.boolean;
-	return 0;
-}
-
-/* A string member that must be one of `names`; index into *out. */
-static int get_choice(const struct vp_json *o, const char *key,
-		      const char *prefix, const char *const names[], int *out,
-		      struct vp_err *err)
-{
-	const struct vp_json *v = vp_json_get(o, key);
-	char path[128], buf[VP_PRINTABLE_MAX], list[128] = "";
-
-	if (v == NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s.%s", prefix, key);
-	if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
-		return -1;
-	for (int i = 0; names[i] != NULL; i++) {
-		if (strcmp(v->u.str.s, names[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-			 "%s%s", i ? ", " : "", names[i]);
-	}
-	return vp_err_set(err, 0, "%s: `%s` is not one of %s", path,
-			  vp_printable(v->u.str.s, buf, sizeof(buf)), list);
-}
-
 /* "0x8086" or "8086": a 16-bit PCI id. */
 static int get_pci_id(const struct vp_json *o, const char *key,
 		      const char *prefix, uint16_t *out, bool *present,
 		      struct vp_err *err)
 {
-	const struct vp_json *v = vp_json_get(o, key);
-	char path[128], buf[VP_PRINTABLE_MAX];
-	const char *s;
+	char buf[VP_PRINTABLE_MAX];
+	const char *id, *s;
 	char *end;
 	unsigned long n;
+	int rc = vp_json_member_str(o, prefix, key, 0, &id, err);
 
-	*present = v != NULL;
-	if (v == NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s.%s", prefix, key);
-	if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
-		return -1;
-	s = v->u.str.s;
+	*present = rc > 0;
+	if (rc <= 0)
+		return rc;
+	s = id;
 	if (strncmp(s, "0x", 2) == 0)
 		s += 2;
 	if (strlen(s) != 4 ||
 	    strspn(s, "0123456789abcdefABCDEF") != 4)
 		return vp_err_set(err, 0,
-				  "%s: `%s` is not a PCI id (\"0x8086\")", path,
-				  vp_printable(v->u.str.s, buf, sizeof(buf)));
+				  "%s.%s: `%s` is not a PCI id (\"0x8086\")",
+				  prefix, key, vp_printable(id, buf, sizeof(buf)));
 	n = strtoul(s, &end, 16);
 	*out = (uint16_t)n;
 	return 0;
@@ -130,25 +73,23 @@ static int get_pci_id(const struct vp_json *o, const char *key,
 static int parse_pfs(const struct vp_json *o, const char *prefix,
 		     struct vp_sriov_net *s, struct vp_err *err)
 {
-	const struct vp_json *v = vp_json_get(o, "pfs");
-	char path[128], buf[VP_PRINTABLE_MAX];
+	const struct vp_json *v = NULL;
+	char buf[VP_PRINTABLE_MAX];
 
-	snprintf(path, sizeof(path), "%s.pfs", prefix);
-	if (vp_json_expect(v, VP_JSON_ARRAY, path, err) < 0)
+	if (vp_json_member_strs(o, prefix, "pfs", VP_JSON_REQUIRED, &v, err) <
+	    0)
 		return -1;
 	if (v->u.arr.n == 0 || v->u.arr.n > VP_SRIOV_MAX_PFS)
-		return vp_err_set(err, 0, "%s: must list 1 to %d PFs", path,
-				  VP_SRIOV_MAX_PFS);
+		return vp_err_set(err, 0, "%s.pfs: must list 1 to %d PFs",
+				  prefix, VP_SRIOV_MAX_PFS);
 	s->pfs = calloc(v->u.arr.n + 1, sizeof(*s->pfs));
 	if (s->pfs == NULL)
-		return vp_err_set(err, ENOMEM, "%s", path);
+		return vp_err_set(err, ENOMEM, "%s.pfs", prefix);
 	for (size_t i = 0; i < v->u.arr.n; i++) {
 		const struct vp_json *e = v->u.arr.items[i];
-		char ipath[160];
+		char ipath[VP_JSON_PATH_MAX + 24];
 
-		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
-		if (vp_json_expect(e, VP_JSON_STRING, ipath, err) < 0)
-			return -1;
+		snprintf(ipath, sizeof(ipath), "%s.pfs[%zu]", prefix, i);
 		if (!vp_valid_pci_addr(e->u.str.s) &&
 		    !vp_valid_ifname(e->u.str.s))
 			return vp_err_set(err, 0,
@@ -174,22 +115,18 @@ static int parse_pfs(const struct vp_json *o, const char *prefix,
 static int parse_allow(const struct vp_json *o, const char *prefix,
 		       struct vp_sriov_net *s, struct vp_err *err)
 {
-	const struct vp_json *v = vp_json_get(o, "allow");
-	char path[128], buf[VP_PRINTABLE_MAX];
+	const struct vp_json *v = NULL;
+	char buf[VP_PRINTABLE_MAX];
+	int rc = vp_json_member_strs(o, prefix, "allow", 0, &v, err);
 
-	if (v == NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s.allow", prefix);
-	if (vp_json_expect(v, VP_JSON_ARRAY, path, err) < 0)
-		return -1;
+	if (rc <= 0)
+		return rc;
 	for (size_t i = 0; i < v->u.arr.n; i++) {
 		const struct vp_json *e = v->u.arr.items[i];
-		char ipath[160];
+		char ipath[VP_JSON_PATH_MAX + 24];
 		int found = -1;
 
-		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
-		if (vp_json_expect(e, VP_JSON_STRING, ipath, err) < 0)
-			return -1;
+		snprintf(ipath, sizeof(ipath), "%s.allow[%zu]", prefix, i);
 		for (int k = 0; allow_names[k] != NULL; k++)
 			if (strcmp(e->u.str.s, allow_names[k]) == 0)
 				found = k;
@@ -214,8 +151,7 @@ int vp_config_parse_sriov(const struct vp_json *o, const char *prefix,
 	static const char *const protos[] = { "802.1Q", "802.1ad", NULL };
 	static const char *const links[] = { "auto", "enable", "disable",
 					     NULL };
-	long long n, minr = 0, maxr = 0;
-	bool present;
+	long long minr = 0, maxr = 0;
 	int choice;
 
 	if (vp_json_check_keys(o, sriov_keys, prefix, err) < 0)
@@ -229,7 +165,7 @@ int vp_config_parse_sriov(const struct vp_json *o, const char *prefix,
 		return -1;
 
 	choice = VP_MODE_AUTO;
-	if (get_choice(o, "mode", prefix, modes, &choice, err) < 0)
+	if (vp_json_member_enum(o, prefix, "mode", 0, modes, &choice, err) < 0)
 		return -1;
 	s->mode = (enum vp_sriov_mode)choice;
 
@@ -242,30 +178,30 @@ int vp_config_parse_sriov(const struct vp_json *o, const char *prefix,
 	s->vf.link_state = VP_VF_LINK_AUTO;
 	s->pf_netlink = true;
 
-	if (get_int(o, "vlan", prefix, 0, 4095, &n, &present, err) < 0)
+	if (vp_json_member_uint(o, prefix, "vlan", 0, 0, 4095, &s->vf.vlan,
+				err) < 0 ||
+	    vp_json_member_uint(o, prefix, "qos", 0, 0, 7, &s->vf.qos, err) < 0)
 		return -1;
-	if (present)
-		s->vf.vlan = (unsigned)n;
-	if (get_int(o, "qos", prefix, 0, 7, &n, &present, err) < 0)
-		return -1;
-	if (present)
-		s->vf.qos = (unsigned)n;
 	choice = 0;
-	if (get_choice(o, "vlan_proto", prefix, protos, &choice, err) < 0)
+	if (vp_json_member_enum(o, prefix, "vlan_proto", 0, protos, &choice,
+				err) < 0)
 		return -1;
 	s->vf.vlan_proto = choice ? VP_ETH_P_8021AD : VP_ETH_P_8021Q;
-	if (get_bool(o, "spoofchk", prefix, &s->vf.spoofchk, err) < 0 ||
-	    get_bool(o, "trust", prefix, &s->vf.trust, err) < 0 ||
-	    get_bool(o, "pf_netlink", prefix, &s->pf_netlink, err) < 0)
+	if (vp_json_member_bool(o, prefix, "spoofchk", 0, &s->vf.spoofchk,
+				err) < 0 ||
+	    vp_json_member_bool(o, prefix, "trust", 0, &s->vf.trust, err) < 0 ||
+	    vp_json_member_bool(o, prefix, "pf_netlink", 0, &s->pf_netlink,
+				err) < 0)
 		return -1;
 	choice = VP_VF_LINK_AUTO;
-	if (get_choice(o, "link_state", prefix, links, &choice, err) < 0)
+	if (vp_json_member_enum(o, prefix, "link_state", 0, links, &choice,
+				err) < 0)
 		return -1;
 	s->vf.link_state = (enum vp_vf_link_state)choice;
-	if (get_int(o, "min_tx_rate", prefix, 0, RATE_MAX, &minr, &present,
-		    err) < 0 ||
-	    get_int(o, "max_tx_rate", prefix, 0, RATE_MAX, &maxr, &present,
-		    err) < 0)
+	if (vp_json_member_int(o, prefix, "min_tx_rate", 0, 0, RATE_MAX, &minr,
+			       err) < 0 ||
+	    vp_json_member_int(o, prefix, "max_tx_rate", 0, 0, RATE_MAX, &maxr,
+			       err) < 0)
 		return -1;
 	if (maxr != 0 && minr > maxr)
 		return vp_err_set(err, 0,
@@ -274,15 +210,14 @@ int vp_config_parse_sriov(const struct vp_json *o, const char *prefix,
 				  prefix, minr, maxr);
 	s->vf.min_tx_rate = (unsigned)minr;
 	s->vf.max_tx_rate = (unsigned)maxr;
-	if (get_int(o, "mtu", prefix, 0, MTU_MAX, &n, &present, err) < 0)
+	if (vp_json_member_uint(o, prefix, "mtu", 0, 0, MTU_MAX, &s->mtu,
+				err) < 0)
 		return -1;
-	if (present && n != 0 && n < MTU_MIN)
+	if (s->mtu != 0 && s->mtu < MTU_MIN)
 		return vp_err_set(err, 0,
 				  "%s.mtu: must be 0 (keep) or between %d and "
-				  "%d, got %lld",
-				  prefix, MTU_MIN, MTU_MAX, n);
-	if (present)
-		s->mtu = (unsigned)n;
+				  "%d, got %u",
+				  prefix, MTU_MIN, MTU_MAX, s->mtu);
 	if (s->vf.qos != 0 && s->vf.vlan == 0)
 		return vp_err_set(err, 0, "%s.qos: needs a vlan", prefix);
 	if (parse_allow(o, prefix, s, err) < 0)

@@ -104,24 +104,20 @@ int vp_devlist_write(const char *path, const struct vp_devlist *dl,
 	return 0;
 }
 
-static int parse_args(const struct vp_json *j, struct vp_argv *args,
+static int parse_args(const struct vp_json *root, struct vp_argv *args,
 		      struct vp_err *err)
 {
-	if (j->type != VP_JSON_ARRAY)
-		return vp_err_set(err, 0, "args: expected array, got %s",
-				  vp_json_type_name(j->type));
+	const struct vp_json *j = NULL;
+
+	if (vp_json_member_strs(root, NULL, "args", VP_JSON_REQUIRED, &j,
+				err) < 0)
+		return -1;
 	if (j->u.arr.n > VP_DEVLIST_MAX_ARGS)
 		return vp_err_set(err, 0,
 				  "args: %zu arguments, at most %d allowed",
 				  j->u.arr.n, VP_DEVLIST_MAX_ARGS);
 	for (size_t i = 0; i < j->u.arr.n; i++) {
-		const struct vp_json *a = j->u.arr.items[i];
-
-		if (a->type != VP_JSON_STRING)
-			return vp_err_set(err, 0,
-					  "args[%zu]: expected string, got %s",
-					  i, vp_json_type_name(a->type));
-		if (vp_argv_push(args, a->u.str.s, err) < 0)
+		if (vp_argv_push(args, j->u.arr.items[i]->u.str.s, err) < 0)
 			return -1;
 	}
 	return check_args(args->v, args->n, err);
@@ -132,7 +128,11 @@ int vp_devlist_parse(const char *buf, size_t len, struct vp_devlist *dl,
 {
 	_cleanup_json_ struct vp_json *root = NULL;
 	struct vp_devlist tmp = {0};
-	const struct vp_json *version, *sandbox, *shm, *args;
+	static const char *const keys[] = { "version", "sandbox",
+					    "shared_memory", "args", NULL };
+	const unsigned req = VP_JSON_REQUIRED;
+	const char *sandbox;
+	long long version;
 
 	memset(dl, 0, sizeof(*dl));
 	if (vp_json_parse(buf, len, &root, err) < 0)
@@ -140,42 +140,22 @@ int vp_devlist_parse(const char *buf, size_t len, struct vp_devlist *dl,
 	if (root->type != VP_JSON_OBJECT)
 		return vp_err_set(err, 0, "expected an object, got %s",
 				  vp_json_type_name(root->type));
-	for (size_t i = 0; i < root->u.obj.n; i++) {
-		const char *k = root->u.obj.keys[i];
-
-		if (strcmp(k, "version") != 0 && strcmp(k, "sandbox") != 0 &&
-		    strcmp(k, "shared_memory") != 0 && strcmp(k, "args") != 0)
-			return vp_err_set(err, 0, "unknown key `%s`", k);
-	}
-	version = vp_json_get(root, "version");
-	sandbox = vp_json_get(root, "sandbox");
-	shm = vp_json_get(root, "shared_memory");
-	args = vp_json_get(root, "args");
-	if (version == NULL || sandbox == NULL || shm == NULL || args == NULL)
-		return vp_err_set(err, 0, "missing key `%s`",
-				  !version   ? "version"
-				  : !sandbox ? "sandbox"
-				  : !shm     ? "shared_memory"
-					     : "args");
-	if (version->type != VP_JSON_NUMBER || !version->u.num.is_int ||
-	    version->u.num.i != VP_DEVLIST_VERSION)
-		return vp_err_set(err, 0, "version: expected %d",
-				  VP_DEVLIST_VERSION);
-	if (sandbox->type != VP_JSON_STRING ||
-	    !vp_valid_sandbox_id(sandbox->u.str.s))
+	if (vp_json_check_keys(root, keys, NULL, err) < 0 ||
+	    vp_json_member_int(root, NULL, "version", req, VP_DEVLIST_VERSION,
+			       VP_DEVLIST_VERSION, &version, err) < 0 ||
+	    vp_json_member_str(root, NULL, "sandbox", req, &sandbox, err) < 0 ||
+	    vp_json_member_bool(root, NULL, "shared_memory", req,
+				&tmp.shared_memory, err) < 0)
+		return -1;
+	if (!vp_valid_sandbox_id(sandbox))
 		return vp_err_set(err, 0,
 				  "sandbox: expected a valid sandbox id");
-	if (shm->type != VP_JSON_BOOL)
-		return vp_err_set(err, 0,
-				  "shared_memory: expected boolean, got %s",
-				  vp_json_type_name(shm->type));
-	tmp.shared_memory = shm->u.boolean;
-	tmp.sandbox = strdup(sandbox->u.str.s);
+	tmp.sandbox = strdup(sandbox);
 	if (tmp.sandbox == NULL) {
 		vp_devlist_free(&tmp);
 		return vp_err_set(err, ENOMEM, "sandbox");
 	}
-	if (parse_args(args, &tmp.args, err) < 0) {
+	if (parse_args(root, &tmp.args, err) < 0) {
 		vp_devlist_free(&tmp);
 		return -1;
 	}

@@ -11,8 +11,9 @@
  *
  * giving "sandbox `abc`: open `...`: No such file or directory".
  * Library error codes are converted where they arise: libnl's -NLE_* with
- * vp_err_nl() (nl_geterror), libseccomp's -errno with vp_err_set(-rc),
- * yajl through its errbuf in json.c.  Only main() prints an error or exits.
+ * vp_nl_fail() (the kernel's own errno, else nl_geterror), libseccomp's
+ * -errno with vp_err_set(-rc), yajl through its errbuf in json.c.  Only
+ * main() prints an error or exits.
  */
 #ifndef VP_ERR_H
 #define VP_ERR_H

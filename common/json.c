@@ -789,3 +789,195 @@ int vp_json_int(const struct vp_json *v, long long min, long long max,
 	*out = v->u.num.i;
 	return 0;
 }
+
+/* Typed members. */
+
+void vp_json_member_path(const char *prefix, const char *key, char *buf,
+			 size_t size)
+{
+	if (prefix == NULL || prefix[0] == '\0')
+		snprintf(buf, size, "%s", key);
+	else
+		snprintf(buf, size, "%s.%s", prefix, key);
+}
+
+/* The member when present and of type t (any type when t is NULL), else
+ * NULL with *rc 0 (absent) or -1 (absent but required, or of another
+ * type).  path receives the member's path. */
+static const struct vp_json *member(const struct vp_json *obj,
+				    const char *prefix, const char *key,
+				    const enum vp_json_type *t, unsigned flags,
+				    char path[VP_JSON_PATH_MAX], int *rc,
+				    struct vp_err *err)
+{
+	const struct vp_json *v = vp_json_get(obj, key);
+
+	vp_json_member_path(prefix, key, path, VP_JSON_PATH_MAX);
+	*rc = 0;
+	if (v != NULL && v->type == VP_JSON_NULL &&
+	    (flags & VP_JSON_NULL_ABSENT))
+		v = NULL;
+	if (v == NULL) {
+		if (flags & VP_JSON_REQUIRED)
+			*rc = path_err(err, path, "missing");
+		return NULL;
+	}
+	if (t != NULL && vp_json_expect(v, *t, path, err) < 0) {
+		*rc = -1;
+		return NULL;
+	}
+	return v;
+}
+
+int vp_json_member(const struct vp_json *obj, const char *prefix,
+		   const char *key, enum vp_json_type t, unsigned flags,
+		   const struct vp_json **out, struct vp_err *err)
+{
+	char path[VP_JSON_PATH_MAX];
+	int rc;
+	const struct vp_json *v =
+	    member(obj, prefix, key, &t, flags, path, &rc, err);
+
+	if (v == NULL)
+		return rc;
+	*out = v;
+	return 1;
+}
+
+int vp_json_member_str(const struct vp_json *obj, const char *prefix,
+		       const char *key, unsigned flags, const char **out,
+		       struct vp_err *err)
+{
+	static const enum vp_json_type t = VP_JSON_STRING;
+	char path[VP_JSON_PATH_MAX];
+	int rc;
+	const struct vp_json *v =
+	    member(obj, prefix, key, &t, flags, path, &rc, err);
+
+	if (v == NULL)
+		return rc;
+	*out = v->u.str.s;
+	return 1;
+}
+
+int vp_json_member_strdup(const struct vp_json *obj, const char *prefix,
+			  const char *key, unsigned flags, char **out,
+			  struct vp_err *err)
+{
+	static const enum vp_json_type t = VP_JSON_STRING;
+	char path[VP_JSON_PATH_MAX];
+	char *copy;
+	int rc;
+	const struct vp_json *v =
+	    member(obj, prefix, key, &t, flags, path, &rc, err);
+
+	if (v == NULL)
+		return rc;
+	copy = strdup(v->u.str.s);
+	if (copy == NULL)
+		return vp_err_set(err, ENOMEM, "%s", path);
+	free(*out);
+	*out = copy;
+	return 1;
+}
+
+int vp_json_member_int(const struct vp_json *obj, const char *prefix,
+		       const char *key, unsigned flags, long long min,
+		       long long max, long long *out, struct vp_err *err)
+{
+	char path[VP_JSON_PATH_MAX];
+	int rc;
+	const struct vp_json *v =
+	    member(obj, prefix, key, NULL, flags, path, &rc, err);
+
+	if (v == NULL)
+		return rc;
+	if (vp_json_int(v, min, max, path, out, err) < 0)
+		return -1;
+	return 1;
+}
+
+int vp_json_member_uint(const struct vp_json *obj, const char *prefix,
+			const char *key, unsigned flags, unsigned min,
+			unsigned max, unsigned *out, struct vp_err *err)
+{
+	long long n = 0;
+	int rc = vp_json_member_int(obj, prefix, key, flags, min, max, &n,
+				    err);
+
+	if (rc > 0)
+		*out = (unsigned)n;
+	return rc;
+}
+
+int vp_json_member_bool(const struct vp_json *obj, const char *prefix,
+			const char *key, unsigned flags, bool *out,
+			struct vp_err *err)
+{
+	static const enum vp_json_type t = VP_JSON_BOOL;
+	char path[VP_JSON_PATH_MAX];
+	int rc;
+	const struct vp_json *v =
+	    member(obj, prefix, key, &t, flags, path, &rc, err);
+
+	if (v == NULL)
+		return rc;
+	*out = v->u.boolean;
+	return 1;
+}
+
+int vp_json_member_enum(const struct vp_json *obj, const char *prefix,
+			const char *key, unsigned flags,
+			const char *const *names, int *out, struct vp_err *err)
+{
+	static const enum vp_json_type t = VP_JSON_STRING;
+	char path[VP_JSON_PATH_MAX], buf[VP_PRINTABLE_MAX], list[256] = "";
+	size_t used = 0;
+	int rc;
+	const struct vp_json *v =
+	    member(obj, prefix, key, &t, flags, path, &rc, err);
+
+	if (v == NULL)
+		return rc;
+	for (int i = 0; names[i] != NULL; i++) {
+		int n;
+
+		if (strcmp(v->u.str.s, names[i]) == 0) {
+			*out = i;
+			return 1;
+		}
+		if (used >= sizeof(list))
+			continue;
+		n = snprintf(list + used, sizeof(list) - used, "%s%s",
+			     i ? ", " : "", names[i]);
+		if (n > 0)
+			used += (size_t)n;
+	}
+	return vp_err_set(err, 0, "%s: `%s` is not one of %s", path,
+			  vp_printable(v->u.str.s, buf, sizeof(buf)), list);
+}
+
+int vp_json_member_strs(const struct vp_json *obj, const char *prefix,
+			const char *key, unsigned flags,
+			const struct vp_json **out, struct vp_err *err)
+{
+	static const enum vp_json_type t = VP_JSON_ARRAY;
+	char path[VP_JSON_PATH_MAX];
+	int rc;
+	const struct vp_json *v =
+	    member(obj, prefix, key, &t, flags, path, &rc, err);
+
+	if (v == NULL)
+		return rc;
+	for (size_t i = 0; i < v->u.arr.n; i++) {
+		const struct vp_json *e = v->u.arr.items[i];
+		char ipath[VP_JSON_PATH_MAX + 24];
+
+		if (e->type == VP_JSON_STRING)
+			continue;
+		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		return vp_json_expect(e, VP_JSON_STRING, ipath, err);
+	}
+	*out = v;
+	return 1;
+}

@@ -78,6 +78,52 @@ int vp_json_check_keys(const struct vp_json *obj, const char *const *allowed,
 int vp_json_int(const struct vp_json *v, long long min, long long max,
 		const char *path, long long *out, struct vp_err *err);
 
+/* Typed members of an object, with the messages above.  `prefix` names the
+ * object (NULL or "" for the document); a member's path is "<prefix>.<key>".
+ * Each returns 1 when the member is there and valid (*out set), 0 when it
+ * is absent (*out untouched) and -1 when it is of the wrong type, out of
+ * range, or absent under VP_JSON_REQUIRED ("<path>: missing").  Under
+ * VP_JSON_NULL_ABSENT a JSON null counts as absent. */
+#define VP_JSON_REQUIRED 1U
+#define VP_JSON_NULL_ABSENT 2U
+#define VP_JSON_PATH_MAX 160
+
+/* The member's path as the getters name it in messages. */
+void vp_json_member_path(const char *prefix, const char *key, char *buf,
+			 size_t size);
+/* Any type; out is the member itself. */
+int vp_json_member(const struct vp_json *obj, const char *prefix,
+		   const char *key, enum vp_json_type t, unsigned flags,
+		   const struct vp_json **out, struct vp_err *err);
+/* *out points into the tree. */
+int vp_json_member_str(const struct vp_json *obj, const char *prefix,
+		       const char *key, unsigned flags, const char **out,
+		       struct vp_err *err);
+/* A malloc'ed copy replaces (and frees) *out. */
+int vp_json_member_strdup(const struct vp_json *obj, const char *prefix,
+			  const char *key, unsigned flags, char **out,
+			  struct vp_err *err);
+int vp_json_member_int(const struct vp_json *obj, const char *prefix,
+		       const char *key, unsigned flags, long long min,
+		       long long max, long long *out, struct vp_err *err);
+int vp_json_member_uint(const struct vp_json *obj, const char *prefix,
+			const char *key, unsigned flags, unsigned min,
+			unsigned max, unsigned *out, struct vp_err *err);
+int vp_json_member_bool(const struct vp_json *obj, const char *prefix,
+			const char *key, unsigned flags, bool *out,
+			struct vp_err *err);
+/* A string that must be one of `names` (NULL-terminated); *out is its
+ * index.  "<path>: `x` is not one of a, b, c" */
+int vp_json_member_enum(const struct vp_json *obj, const char *prefix,
+			const char *key, unsigned flags,
+			const char *const *names, int *out,
+			struct vp_err *err);
+/* An array whose items are all strings ("<path>[2]: must be a string, got
+ * number"); *out is the array. */
+int vp_json_member_strs(const struct vp_json *obj, const char *prefix,
+			const char *key, unsigned flags,
+			const struct vp_json **out, struct vp_err *err);
+
 /* Writer.  Errors are sticky: check once at vp_jw_finish(). */
 struct vp_jw;
 struct vp_jw *vp_jw_new(bool pretty);

@@ -42,47 +42,23 @@ const char *vp_live_name(enum vp_live l)
 	return "unknown";
 }
 
-/* Field 3 of /proc/<pid>/stat: 'Z' (zombie) and 'X' (dead) hold nothing. */
-static int proc_state(const char *proc_root, int pid, char *state,
-		      struct vp_err *err)
-{
-	_cleanup_free_ char *path = vp_asprintf("%s/%d/stat", proc_root, pid);
-	_cleanup_free_ char *buf = NULL;
-	char *p;
-	size_t len;
-
-	if (path == NULL)
-		return vp_err_set(err, ENOMEM, "proc");
-	if (vp_read_file(path, 64 * 1024, &buf, &len, err) < 0)
-		return -1;
-	/* comm may hold ") ": the state follows the last one */
-	p = strrchr(buf, ')');
-	if (p == NULL || p[1] != ' ' || p[2] == '\0')
-		return vp_err_set(err, 0, "`%s`: unexpected format", path);
-	*state = p[2];
-	return 0;
-}
-
 enum vp_live vp_proc_live(const char *proc_root, int pid,
 			  unsigned long long start)
 {
-	unsigned long long now_start;
+	struct vp_proc_stat st;
 	struct vp_err e;
-	char state = 0;
 
 	if (pid <= 0 || start == 0)
 		return VP_LIVE_UNKNOWN;
-	if (vp_proc_start_time(proc_root, pid, &now_start, &e) < 0)
+	if (vp_proc_stat(proc_root, pid, &st, &e) < 0)
 		return e.errnum == ENOENT || e.errnum == ESRCH
 			   ? VP_LIVE_DEAD
 			   : VP_LIVE_UNKNOWN;
-	if (now_start != start)
+	if (st.start != start)
 		return VP_LIVE_DEAD; /* the pid was reused */
-	if (proc_state(proc_root, pid, &state, &e) < 0)
-		return e.errnum == ENOENT || e.errnum == ESRCH
-			   ? VP_LIVE_DEAD
-			   : VP_LIVE_UNKNOWN;
-	return state == 'Z' || state == 'X' ? VP_LIVE_DEAD : VP_LIVE_ALIVE;
+	/* 'Z' (zombie) and 'X' (dead) hold nothing */
+	return st.state == 'Z' || st.state == 'X' ? VP_LIVE_DEAD
+						  : VP_LIVE_ALIVE;
 }
 
 
@@ -181,8 +157,9 @@ int vp_vm_load(const char *run_dir, const char *sandbox, struct vp_vm *vm,
 	_cleanup_free_ char *path = vp_rundir_file(run_dir, sandbox, VP_RUNDIR_VM);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_json_ struct vp_json *root = NULL;
-	const struct vp_json *pf;
-	long long v, p, s;
+	const unsigned req = VP_JSON_REQUIRED;
+	const char *pf;
+	long long v = 0, p = 0, s = 0;
 	size_t len;
 
 	memset(vm, 0, sizeof(*vm));
@@ -193,28 +170,24 @@ int vp_vm_load(const char *run_dir, const char *sandbox, struct vp_vm *vm,
 	if (vp_read_file_trusted(path, 4096, &buf, &len, err) < 0)
 		return err->errnum == ENOENT ? 0 : -1;
 	if (vp_json_parse(buf, len, &root, err) < 0 ||
-	    vp_json_int(vp_json_get(root, "version"), VM_VERSION,
-			VM_VERSION_PIDFILE, "version", &v, err) < 0 ||
+	    vp_json_member_int(root, NULL, "version", req, VM_VERSION,
+			       VM_VERSION_PIDFILE, &v, err) < 0 ||
 	    vp_json_check_keys(root, v == VM_VERSION ? keys1 : keys2, NULL,
 			       err) < 0 ||
-	    vp_json_int(vp_json_get(root, "pid"), 1, PID_MAX, "pid", &p, err) <
+	    vp_json_member_int(root, NULL, "pid", req, 1, PID_MAX, &p, err) <
 		0 ||
-	    vp_json_int(vp_json_get(root, "start"), 1, 1LL << 62, "start", &s,
-			err) < 0)
+	    vp_json_member_int(root, NULL, "start", req, 1, 1LL << 62, &s,
+			       err) < 0)
 		return vp_err_wrap(err, "corrupt `%s`", path);
 	if (v == VM_VERSION_PIDFILE) {
-		pf = vp_json_get(root, "pidfile");
-		if (pf == NULL)
-			return vp_err_set(err, 0, "corrupt `%s`: pidfile: missing",
-					  path);
-		if (vp_json_expect(pf, VP_JSON_STRING, "pidfile", err) < 0)
+		if (vp_json_member_str(root, NULL, "pidfile", req, &pf, err) < 0)
 			return vp_err_wrap(err, "corrupt `%s`", path);
-		if (pf->u.str.s[0] != '/' || pf->u.str.len >= PATH_MAX)
+		if (pf[0] != '/' || strlen(pf) >= PATH_MAX)
 			return vp_err_set(err, 0,
 					  "corrupt `%s`: pidfile: must be an "
 					  "absolute path",
 					  path);
-		vm->pidfile = strdup(pf->u.str.s);
+		vm->pidfile = strdup(pf);
 		if (vm->pidfile == NULL)
 			return vp_err_set(err, ENOMEM, "vm.json");
 	}

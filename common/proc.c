@@ -9,33 +9,53 @@
 #include "cleanup.h"
 #include "fileio.h"
 
-int vp_proc_start_time(const char *proc_root, int pid,
-		       unsigned long long *start, struct vp_err *err)
+int vp_proc_stat_parse(const char *line, struct vp_proc_stat *out)
+{
+	const char *p;
+	char *end;
+
+	/* comm (field 2) may hold spaces and parentheses: fields are
+	 * counted from the last ')' */
+	p = strrchr(line, ')');
+	if (p == NULL || p[1] != ' ' || p[2] == '\0' || p[2] == ' ')
+		return -1;
+	out->state = p[2];
+	p++;
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (p == NULL)
+			return -1;
+	}
+	errno = 0;
+	out->start = strtoull(p + 1, &end, 10);
+	if (errno != 0 || end == p + 1)
+		return -1;
+	return 0;
+}
+
+int vp_proc_stat(const char *proc_root, int pid, struct vp_proc_stat *out,
+		 struct vp_err *err)
 {
 	_cleanup_free_ char *path = vp_asprintf("%s/%d/stat", proc_root, pid);
 	_cleanup_free_ char *buf = NULL;
-	char *p, *end;
 	size_t len;
 
 	if (path == NULL)
 		return vp_err_set(err, ENOMEM, "proc");
 	if (vp_read_file(path, 64 * 1024, &buf, &len, err) < 0)
 		return -1;
-	/* comm (field 2) may hold spaces and parentheses: fields are
-	 * counted from the last ')' */
-	p = strrchr(buf, ')');
-	if (p == NULL)
+	if (vp_proc_stat_parse(buf, out) < 0)
 		return vp_err_set(err, 0, "`%s`: unexpected format", path);
-	p++;
-	for (int field = 3; field < 22; field++) {
-		p = strchr(p + 1, ' ');
-		if (p == NULL)
-			return vp_err_set(err, 0, "`%s`: unexpected format",
-					  path);
-	}
-	errno = 0;
-	*start = strtoull(p + 1, &end, 10);
-	if (errno != 0 || end == p + 1)
-		return vp_err_set(err, 0, "`%s`: unexpected format", path);
+	return 0;
+}
+
+int vp_proc_start_time(const char *proc_root, int pid,
+		       unsigned long long *start, struct vp_err *err)
+{
+	struct vp_proc_stat st;
+
+	if (vp_proc_stat(proc_root, pid, &st, err) < 0)
+		return -1;
+	*start = st.start;
 	return 0;
 }

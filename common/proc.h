@@ -4,9 +4,21 @@
 
 #include "err.h"
 
-/* Start time of `pid` in clock ticks since boot (field 22 of
- * /proc/<pid>/stat): with the pid it names a process uniquely, since pids
- * are reused.  ENOENT in err->errnum when the process is gone. */
+/* The fields of /proc/<pid>/stat that vnfplug uses. */
+struct vp_proc_stat {
+	char state;               /* field 3: 'R', 'S', ..., 'Z' zombie, 'X' dead */
+	unsigned long long start; /* field 22: start time, clock ticks since boot */
+};
+
+/* One read of /proc/<pid>/stat.  ENOENT (or ESRCH) in err->errnum when
+ * the process is gone. */
+int vp_proc_stat(const char *proc_root, int pid, struct vp_proc_stat *out,
+		 struct vp_err *err);
+/* The fields from the text of a stat file; -1 when it is not one. */
+int vp_proc_stat_parse(const char *line, struct vp_proc_stat *out);
+
+/* Start time of `pid` (vp_proc_stat's `start`): with the pid it names a
+ * process uniquely, since pids are reused. */
 int vp_proc_start_time(const char *proc_root, int pid,
 		       unsigned long long *start, struct vp_err *err);
 

@@ -33,6 +33,11 @@ size_t vp_qemu_item_len(const char *s)
 	return i;
 }
 
+bool vp_qemu_item_is(const char *s, size_t len, const char *want)
+{
+	return strlen(want) == len && memcmp(s, want, len) == 0;
+}
+
 /* Copy of a raw item with ",," turned back into ",". */
 char *vp_qemu_unescape(const char *s, size_t len)
 {
@@ -44,6 +49,26 @@ char *vp_qemu_unescape(const char *s, size_t len)
 		*o++ = s[i];
 		if (s[i] == ',' && i + 1 < len && s[i + 1] == ',')
 			i++;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *vp_qemu_escape(const char *value)
+{
+	size_t commas = 0, len = 0;
+	char *out, *o;
+
+	for (const char *p = value; *p != '\0'; p++, len++)
+		commas += *p == ',';
+	out = malloc(len + commas + 1);
+	if (out == NULL)
+		return NULL;
+	o = out;
+	for (const char *p = value; *p != '\0'; p++) {
+		*o++ = *p;
+		if (*p == ',')
+			*o++ = ',';
 	}
 	*o = '\0';
 	return out;

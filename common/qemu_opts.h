@@ -1,7 +1,9 @@
-/* qemu_opts.h - QEMU's command-line syntax, read the way QEMU reads it.
+/* qemu_opts.h - QEMU's command-line syntax, read the way QEMU reads it
+ * and written the way QEMU will read it.
  *
  * Shared by the shim (which rewrites the runtime's argv), by liveness
- * (which recognises a VM by its -name in /proc/<pid>/cmdline) and by the
+ * (which recognises a VM by its -name in /proc/<pid>/cmdline), by the
+ * hook (which escapes the values it puts in option strings) and by the
  * fuzz harness.  An option string is a "key=value,..." list where ",," is
  * a literal comma and the first item may omit its key (the "implied"
  * key); "--opt" is "-opt".
@@ -18,8 +20,15 @@
 bool vp_qemu_is_opt(const char *arg, const char *name);
 /* Length of the raw item at s, up to the first single ','. */
 size_t vp_qemu_item_len(const char *s);
+/* Is the raw text s[0..len) (an item, or a value opt_find found) exactly
+ * `want`? */
+bool vp_qemu_item_is(const char *s, size_t len, const char *want);
 /* malloc'ed copy of a raw item with ",," turned back into ",". */
 char *vp_qemu_unescape(const char *s, size_t len);
+/* malloc'ed copy of `value` with every ',' doubled, QEMU's only escape, so
+ * a value can not end its item and start another; NULL on allocation
+ * failure. */
+char *vp_qemu_escape(const char *value);
 /* Value of `key` in an option string (the first item without '=' is `key`
  * when `implied`), raw (still escaped), its length in *len; NULL when
  * absent.  Later occurrences win, as in QEMU. */

@@ -9,6 +9,11 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/un.h>
+
+_Static_assert(sizeof(((struct sockaddr_un *)0)->sun_path) ==
+		   VP_SUN_PATH_MAX + 1,
+	       "VP_SUN_PATH_MAX is not sizeof(sun_path) - 1");
 
 static bool is_alnum(char c)
 {

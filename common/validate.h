@@ -20,6 +20,9 @@ bool vp_valid_ovs_name(const char *s);
 /* Absolute path of [A-Za-z0-9_./+-] characters, no "." or ".." component,
  * no empty component, at most PATH_MAX-1 bytes. */
 bool vp_valid_abs_path(const char *s);
+/* The longest unix socket path, sizeof(sun_path) - 1: a longer one would
+ * be truncated and connect somewhere else. */
+#define VP_SUN_PATH_MAX 107
 /* PCI address "dddd:bb:dd.f" in lower-case hex. */
 bool vp_valid_pci_addr(const char *s);
 

@@ -17,10 +17,6 @@
 #include "seccomp_policy.h"
 #include "status.h"
 
-#ifndef VP_VERSION
-#define VP_VERSION "0.1.0"
-#endif
-
 /* gc and status: the operator's subcommands, on the admin config. */
 static int run_operator(const struct vp_cli *c, struct vp_err *err)
 {

@@ -114,168 +114,123 @@ int vp_record_add(struct vp_record *rec, const struct vp_resource *r,
 
 /* ---- parsing ---- */
 
-static int get_str(const struct vp_json *o, const char *key, bool required,
-		   char **out, struct vp_err *err)
-{
-	const struct vp_json *v = vp_json_get(o, key);
-
-	*out = NULL;
-	if (v == NULL) {
-		if (required)
-			return vp_err_set(err, 0, "missing `%s`", key);
-		return 0;
-	}
-	if (v->type != VP_JSON_STRING)
-		return vp_err_set(err, 0, "`%s` must be a string", key);
-	*out = strdup(v->u.str.s);
-	if (*out == NULL)
-		return vp_err_set(err, ENOMEM, "record");
-	return 0;
-}
-
-static int get_int(const struct vp_json *o, const char *key, long long min,
-		   long long max, long long *out, struct vp_err *err)
-{
-	const struct vp_json *v = vp_json_get(o, key);
-
-	*out = 0;
-	if (v == NULL)
-		return 0;
-	if (v->type != VP_JSON_NUMBER || !v->u.num.is_int ||
-	    v->u.num.i < min || v->u.num.i > max)
-		return vp_err_set(err, 0, "`%s` must be an integer in %lld..%lld",
-				  key, min, max);
-	*out = v->u.num.i;
-	return 0;
-}
-
-static int get_enum(const struct vp_json *o, const char *key,
+/* kind and state by name; the messages are the record's own ("unknown
+ * kind `x`"), so this is a lookup after the typed getter. */
+static int get_name(const struct vp_json *o, const char *key,
 		    const char *const names[], size_t n, int *out,
 		    struct vp_err *err)
 {
-	const struct vp_json *v = vp_json_get(o, key);
+	char buf[VP_PRINTABLE_MAX];
+	const char *s;
 
-	if (v == NULL || v->type != VP_JSON_STRING)
-		return vp_err_set(err, 0, "`%s` must be a string", key);
+	if (vp_json_member_str(o, NULL, key, VP_JSON_REQUIRED, &s, err) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(v->u.str.s, names[i]) == 0) {
+		if (strcmp(s, names[i]) == 0) {
 			*out = (int)i;
 			return 0;
 		}
 	}
-	return vp_err_set(err, 0, "unknown %s `%s`", key, v->u.str.s);
+	return vp_err_set(err, 0, "unknown %s `%s`", key,
+			  vp_printable(s, buf, sizeof(buf)));
 }
 
-static int get_mac(const struct vp_json *o, const char *key, uint8_t mac[6],
-		   struct vp_err *err)
+static int get_mac(const struct vp_json *o, const char *prefix,
+		   const char *key, uint8_t mac[6], struct vp_err *err)
 {
-	const struct vp_json *v = vp_json_get(o, key);
+	const char *s;
 
-	if (v == NULL || v->type != VP_JSON_STRING ||
-	    vp_mac_parse(v->u.str.s, mac) < 0)
-		return vp_err_set(err, 0, "`%s` must be a MAC address", key);
-	return 0;
-}
-
-static int get_bool(const struct vp_json *o, const char *key, bool *out,
-		    struct vp_err *err)
-{
-	const struct vp_json *v = vp_json_get(o, key);
-
-	if (v == NULL || v->type != VP_JSON_BOOL)
-		return vp_err_set(err, 0, "`%s` must be a boolean", key);
-	*out = v->u.boolean;
+	if (vp_json_member_str(o, prefix, key, VP_JSON_REQUIRED, &s, err) < 0)
+		return -1;
+	if (vp_mac_parse(s, mac) < 0)
+		return vp_err_set(err, 0, "%s.%s: must be a MAC address",
+				  prefix, key);
 	return 0;
 }
 
 static int parse_vf_config(const struct vp_json *o, struct vp_vf_config *c,
 			   struct vp_err *err)
 {
-	long long n;
+	const char *p = "orig_vf";
+	unsigned proto = 0, link = 0;
 
-	if (o == NULL || o->type != VP_JSON_OBJECT)
-		return vp_err_set(err, 0, "`orig_vf` must be an object");
-	if (get_int(o, "fields", 0, 63, &n, err) < 0)
+	if (vp_json_expect(o, VP_JSON_OBJECT, p, err) < 0 ||
+	    vp_json_member_uint(o, p, "fields", 0, 0, 63, &c->fields, err) <
+		0 ||
+	    get_mac(o, p, "mac", c->mac, err) < 0 ||
+	    vp_json_member_bool(o, p, "spoofchk", VP_JSON_REQUIRED,
+				&c->spoofchk, err) < 0 ||
+	    vp_json_member_bool(o, p, "trust", VP_JSON_REQUIRED, &c->trust,
+				err) < 0 ||
+	    vp_json_member_uint(o, p, "vlan", 0, 0, 4095, &c->vlan, err) < 0 ||
+	    vp_json_member_uint(o, p, "qos", 0, 0, 7, &c->qos, err) < 0 ||
+	    vp_json_member_uint(o, p, "vlan_proto", 0, 0, 0xffff, &proto,
+				err) < 0 ||
+	    vp_json_member_uint(o, p, "min_tx_rate", 0, 0, UINT_MAX,
+				&c->min_tx_rate, err) < 0 ||
+	    vp_json_member_uint(o, p, "max_tx_rate", 0, 0, UINT_MAX,
+				&c->max_tx_rate, err) < 0 ||
+	    vp_json_member_uint(o, p, "link_state", 0, 0, 2, &link, err) < 0)
 		return -1;
-	c->fields = (unsigned)n;
-	if (get_mac(o, "mac", c->mac, err) < 0 ||
-	    get_bool(o, "spoofchk", &c->spoofchk, err) < 0 ||
-	    get_bool(o, "trust", &c->trust, err) < 0)
-		return -1;
-	if (get_int(o, "vlan", 0, 4095, &n, err) < 0)
-		return -1;
-	c->vlan = (unsigned)n;
-	if (get_int(o, "qos", 0, 7, &n, err) < 0)
-		return -1;
-	c->qos = (unsigned)n;
-	if (get_int(o, "vlan_proto", 0, 0xffff, &n, err) < 0)
-		return -1;
-	c->vlan_proto = (uint16_t)n;
-	if (get_int(o, "min_tx_rate", 0, 0xffffffffLL, &n, err) < 0)
-		return -1;
-	c->min_tx_rate = (unsigned)n;
-	if (get_int(o, "max_tx_rate", 0, 0xffffffffLL, &n, err) < 0)
-		return -1;
-	c->max_tx_rate = (unsigned)n;
-	if (get_int(o, "link_state", 0, 2, &n, err) < 0)
-		return -1;
-	c->link_state = (enum vp_vf_link_state)n;
+	c->vlan_proto = (uint16_t)proto;
+	c->link_state = (enum vp_vf_link_state)link;
 	return 0;
 }
 
 static int parse_link(const struct vp_json *o, struct vp_link *l,
 		      struct vp_err *err)
 {
-	const struct vp_json *v;
-	long long n;
+	const char *p = "orig_link", *ifname;
+	long long ifindex = 0;
 
-	if (o == NULL || o->type != VP_JSON_OBJECT)
-		return vp_err_set(err, 0, "`orig_link` must be an object");
-	v = vp_json_get(o, "ifname");
-	if (v == NULL || v->type != VP_JSON_STRING ||
-	    !vp_valid_ifname(v->u.str.s))
+	if (vp_json_expect(o, VP_JSON_OBJECT, p, err) < 0 ||
+	    vp_json_member_str(o, p, "ifname", VP_JSON_REQUIRED, &ifname,
+			       err) < 0)
+		return -1;
+	if (!vp_valid_ifname(ifname))
 		return vp_err_set(err, 0, "`orig_link.ifname` fails validation");
-	memcpy(l->ifname, v->u.str.s, v->u.str.len + 1);
-	if (get_int(o, "ifindex", 0, (1LL << 31) - 1, &n, err) < 0)
+	memcpy(l->ifname, ifname, strlen(ifname) + 1);
+	if (vp_json_member_int(o, p, "ifindex", 0, 0, INT_MAX, &ifindex, err) <
+		0 ||
+	    vp_json_member_uint(o, p, "mtu", 0, 0, 1U << 20, &l->mtu, err) < 0 ||
+	    get_mac(o, p, "mac", l->mac, err) < 0 ||
+	    vp_json_member_bool(o, p, "up", VP_JSON_REQUIRED, &l->up, err) < 0)
 		return -1;
-	l->ifindex = (int)n;
-	if (get_int(o, "mtu", 0, 1LL << 20, &n, err) < 0)
-		return -1;
-	l->mtu = (unsigned)n;
-	if (get_mac(o, "mac", l->mac, err) < 0 ||
-	    get_bool(o, "up", &l->up, err) < 0)
-		return -1;
+	l->ifindex = (int)ifindex;
 	return 0;
 }
 
 static int parse_vf_resource(const struct vp_json *o, struct vp_resource *r,
 			     struct vp_err *err)
 {
-	long long n;
+	long long ino = 0, ifindex = 0, pid = 0;
 
-	if (get_str(o, "vf_pci", true, &r->vf_pci, err) < 0 ||
-	    get_str(o, "pf", false, &r->pf, err) < 0 ||
-	    get_str(o, "pf_pci", false, &r->pf_pci, err) < 0 ||
-	    get_str(o, "pf_ifname", false, &r->pf_ifname, err) < 0 ||
-	    get_str(o, "mode", false, &r->mode, err) < 0 ||
-	    get_str(o, "orig_driver", false, &r->orig_driver, err) < 0 ||
-	    get_str(o, "ns_ifname", false, &r->ns_ifname, err) < 0 ||
-	    get_str(o, "ns_path", false, &r->ns_path, err) < 0)
+	if (vp_json_member_strdup(o, NULL, "vf_pci", VP_JSON_REQUIRED,
+				  &r->vf_pci, err) < 0 ||
+	    vp_json_member_strdup(o, NULL, "pf", 0, &r->pf, err) < 0 ||
+	    vp_json_member_strdup(o, NULL, "pf_pci", 0, &r->pf_pci, err) < 0 ||
+	    vp_json_member_strdup(o, NULL, "pf_ifname", 0, &r->pf_ifname,
+				  err) < 0 ||
+	    vp_json_member_strdup(o, NULL, "mode", 0, &r->mode, err) < 0 ||
+	    vp_json_member_strdup(o, NULL, "orig_driver", 0, &r->orig_driver,
+				  err) < 0 ||
+	    vp_json_member_strdup(o, NULL, "ns_ifname", 0, &r->ns_ifname,
+				  err) < 0 ||
+	    vp_json_member_strdup(o, NULL, "ns_path", 0, &r->ns_path, err) < 0)
 		return -1;
 	if (r->ns_path != NULL && !vp_valid_abs_path(r->ns_path))
 		return vp_err_set(err, 0, "`ns_path` fails validation");
-	if (get_int(o, "ns_ino", 0, LLONG_MAX, &n, err) < 0)
+	if (vp_json_member_int(o, NULL, "ns_ino", 0, 0, LLONG_MAX, &ino, err) <
+		0 ||
+	    vp_json_member_int(o, NULL, "ns_ifindex", 0, 0, INT_MAX, &ifindex,
+			       err) < 0 ||
+	    vp_json_member_uint(o, NULL, "vf_index", 0, 0, 65535, &r->vf_index,
+				err) < 0 ||
+	    vp_json_member_int(o, NULL, "ns_pid", 0, 0, 1 << 30, &pid, err) < 0)
 		return -1;
-	r->ns_ino = (unsigned long long)n;
-	if (get_int(o, "ns_ifindex", 0, (1LL << 31) - 1, &n, err) < 0)
-		return -1;
-	r->ns_ifindex = (int)n;
-	if (get_int(o, "vf_index", 0, 65535, &n, err) < 0)
-		return -1;
-	r->vf_index = (unsigned)n;
-	if (get_int(o, "ns_pid", 0, 1 << 30, &n, err) < 0)
-		return -1;
-	r->ns_pid = (int)n;
+	r->ns_ino = (unsigned long long)ino;
+	r->ns_ifindex = (int)ifindex;
+	r->ns_pid = (int)pid;
 	/* these reach sysfs paths and netlink requests at undo time */
 	if (!vp_valid_pci_addr(r->vf_pci) ||
 	    (r->pf_pci && r->pf_pci[0] && !vp_valid_pci_addr(r->pf_pci)) ||
@@ -301,26 +256,30 @@ static int parse_vf_resource(const struct vp_json *o, struct vp_resource *r,
 static int parse_resource(const struct vp_json *o, struct vp_resource *r,
 			  struct vp_err *err)
 {
+	const unsigned req = VP_JSON_REQUIRED;
 	int kind = 0, state = 0;
-	long long idx;
 
 	if (o->type != VP_JSON_OBJECT)
 		return vp_err_set(err, 0, "must be an object");
-	if (get_enum(o, "kind", kind_names, N_KINDS, &kind, err) < 0 ||
-	    get_enum(o, "state", state_names, N_STATES, &state, err) < 0 ||
-	    get_int(o, "index", 0, 1000, &idx, err) < 0)
+	if (get_name(o, "kind", kind_names, N_KINDS, &kind, err) < 0 ||
+	    get_name(o, "state", state_names, N_STATES, &state, err) < 0 ||
+	    vp_json_member_uint(o, NULL, "index", 0, 0, 1000, &r->index, err) <
+		0)
 		return -1;
 	r->kind = (enum vp_res_kind)kind;
 	r->state = (enum vp_res_state)state;
-	r->index = (unsigned)idx;
-	if (get_str(o, "network", false, &r->network, err) < 0)
+	if (vp_json_member_strdup(o, NULL, "network", 0, &r->network, err) < 0)
 		return -1;
 	switch (r->kind) {
 	case VP_RES_OVS_PORT:
-		if (get_str(o, "ovsdb", true, &r->ovsdb, err) < 0 ||
-		    get_str(o, "bridge", true, &r->bridge, err) < 0 ||
-		    get_str(o, "port", true, &r->port, err) < 0 ||
-		    get_str(o, "socket", true, &r->socket, err) < 0)
+		if (vp_json_member_strdup(o, NULL, "ovsdb", req, &r->ovsdb,
+					  err) < 0 ||
+		    vp_json_member_strdup(o, NULL, "bridge", req, &r->bridge,
+					  err) < 0 ||
+		    vp_json_member_strdup(o, NULL, "port", req, &r->port, err) <
+			0 ||
+		    vp_json_member_strdup(o, NULL, "socket", req, &r->socket,
+					  err) < 0)
 			return -1;
 		if (strncmp(r->ovsdb, "unix:", 5) != 0 ||
 		    !vp_valid_abs_path(r->ovsdb + 5) ||
@@ -330,7 +289,8 @@ static int parse_resource(const struct vp_json *o, struct vp_resource *r,
 			return vp_err_set(err, 0, "ovs-port fields fail validation");
 		break;
 	case VP_RES_DEVLIST:
-		if (get_str(o, "path", true, &r->path, err) < 0)
+		if (vp_json_member_strdup(o, NULL, "path", req, &r->path, err) <
+		    0)
 			return -1;
 		if (!vp_valid_abs_path(r->path))
 			return vp_err_set(err, 0, "devlist path fails validation");
@@ -348,42 +308,43 @@ int vp_record_parse(const char *buf, size_t len, struct vp_record *rec,
 		    struct vp_err *err)
 {
 	_cleanup_json_ struct vp_json *root = NULL;
-	const struct vp_json *v, *arr;
-	long long n;
+	const struct vp_json *arr;
+	long long version = 0, pid = 0, start = 0;
 
 	memset(rec, 0, sizeof(*rec));
 	if (vp_json_parse(buf, len, &root, err) < 0)
 		return -1;
 	if (root->type != VP_JSON_OBJECT)
 		return vp_err_set(err, 0, "record must be a JSON object");
-	if (get_int(root, "version", 0, 1000, &n, err) < 0)
+	if (vp_json_member_int(root, NULL, "version", 0, 0, 1000, &version,
+			       err) < 0)
 		return -1;
-	if (n != VP_RECORD_VERSION)
-		return vp_err_set(err, 0, "record version %lld, expected %d", n,
-				  VP_RECORD_VERSION);
-	if (get_str(root, "sandbox", true, &rec->sandbox, err) < 0 ||
-	    get_str(root, "container", false, &rec->container, err) < 0)
+	if (version != VP_RECORD_VERSION)
+		return vp_err_set(err, 0, "record version %lld, expected %d",
+				  version, VP_RECORD_VERSION);
+	/* the record's own wording for the one member it cannot do without */
+	if (vp_json_get(root, "sandbox") == NULL)
+		return vp_err_set(err, 0, "missing `sandbox`");
+	if (vp_json_member_strdup(root, NULL, "sandbox", VP_JSON_REQUIRED,
+				  &rec->sandbox, err) < 0 ||
+	    vp_json_member_strdup(root, NULL, "container", 0, &rec->container,
+				  err) < 0)
 		goto fail;
 	if (!vp_valid_sandbox_id(rec->sandbox)) {
 		vp_err_set(err, 0, "invalid sandbox id");
 		goto fail;
 	}
-	if (get_int(root, "created", 0, 1LL << 62, &rec->created, err) < 0)
+	if (vp_json_member_int(root, NULL, "created", 0, 0, 1LL << 62,
+			       &rec->created, err) < 0 ||
+	    vp_json_member_int(root, NULL, "owner_pid", 0, 0, 1 << 30, &pid,
+			       err) < 0 ||
+	    vp_json_member_int(root, NULL, "owner_start", 0, 0, 1LL << 62,
+			       &start, err) < 0 ||
+	    vp_json_member_bool(root, NULL, "complete", 0, &rec->complete,
+				err) < 0)
 		goto fail;
-	if (get_int(root, "owner_pid", 0, 1 << 30, &n, err) < 0)
-		goto fail;
-	rec->owner_pid = (int)n;
-	if (get_int(root, "owner_start", 0, 1LL << 62, &n, err) < 0)
-		goto fail;
-	rec->owner_start = (unsigned long long)n;
-	v = vp_json_get(root, "complete");
-	if (v != NULL) {
-		if (v->type != VP_JSON_BOOL) {
-			vp_err_set(err, 0, "`complete` must be a boolean");
-			goto fail;
-		}
-		rec->complete = v->u.boolean;
-	}
+	rec->owner_pid = (int)pid;
+	rec->owner_start = (unsigned long long)start;
 	arr = vp_json_get(root, "resources");
 	if (arr == NULL || arr->type != VP_JSON_ARRAY) {
 		vp_err_set(err, 0, "`resources` must be an array");

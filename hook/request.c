@@ -24,74 +24,58 @@ static const char *const item_keys[] = {
 };
 
 /* Optional sriov settings: parsed for form here, checked against the
- * network's "allow" list in resolve. */
-static int parse_vf_settings(const struct vp_json *o, size_t i,
+ * network's "allow" list in resolve.  p names the entry ("...[0]"). */
+static int parse_vf_settings(const struct vp_json *o, const char *p,
 			     struct vp_request_item *it, struct vp_err *err)
 {
 	static const char *const links[] = { "auto", "enable", "disable",
 					     NULL };
-	static const struct {
+	const struct {
 		const char *key;
 		unsigned bit;
-		long long min, max;
+		unsigned min, max;
+		unsigned *dst;
 	} ints[] = {
-		{ "vlan", VP_ALLOW_VLAN, 0, 4095 },
-		{ "qos", VP_ALLOW_QOS, 0, 7 },
-		{ "min_tx_rate", VP_ALLOW_MIN_TX_RATE, 0, 1000000 },
-		{ "max_tx_rate", VP_ALLOW_MAX_TX_RATE, 0, 1000000 },
-		{ "mtu", VP_ALLOW_MTU, 68, 65535 },
+		{ "vlan", VP_ALLOW_VLAN, 0, 4095, &it->vf.vlan },
+		{ "qos", VP_ALLOW_QOS, 0, 7, &it->vf.qos },
+		{ "min_tx_rate", VP_ALLOW_MIN_TX_RATE, 0, 1000000,
+		  &it->vf.min_tx_rate },
+		{ "max_tx_rate", VP_ALLOW_MAX_TX_RATE, 0, 1000000,
+		  &it->vf.max_tx_rate },
+		{ "mtu", VP_ALLOW_MTU, 68, 65535, &it->mtu },
 	};
-	const struct vp_json *v;
-	char path[64], buf[VP_PRINTABLE_MAX];
-	long long n;
+	const struct {
+		const char *key;
+		unsigned bit;
+		bool *dst;
+	} bools[] = {
+		{ "spoofchk", VP_ALLOW_SPOOFCHK, &it->vf.spoofchk },
+		{ "trust", VP_ALLOW_TRUST, &it->vf.trust },
+	};
+	int rc, link = 0;
 
 	for (size_t k = 0; k < sizeof(ints) / sizeof(ints[0]); k++) {
-		v = vp_json_get(o, ints[k].key);
-		if (v == NULL)
-			continue;
-		snprintf(path, sizeof(path), A "[%zu].%s", i, ints[k].key);
-		if (vp_json_int(v, ints[k].min, ints[k].max, path, &n, err) < 0)
+		rc = vp_json_member_uint(o, p, ints[k].key, 0, ints[k].min,
+					 ints[k].max, ints[k].dst, err);
+		if (rc < 0)
 			return -1;
-		it->set |= ints[k].bit;
-		switch (ints[k].bit) {
-		case VP_ALLOW_VLAN: it->vf.vlan = (unsigned)n; break;
-		case VP_ALLOW_QOS: it->vf.qos = (unsigned)n; break;
-		case VP_ALLOW_MIN_TX_RATE: it->vf.min_tx_rate = (unsigned)n; break;
-		case VP_ALLOW_MAX_TX_RATE: it->vf.max_tx_rate = (unsigned)n; break;
-		default: it->mtu = (unsigned)n; break;
-		}
+		if (rc > 0)
+			it->set |= ints[k].bit;
 	}
-	for (int b = 0; b < 2; b++) {
-		const char *key = b ? "trust" : "spoofchk";
-
-		v = vp_json_get(o, key);
-		if (v == NULL)
-			continue;
-		snprintf(path, sizeof(path), A "[%zu].%s", i, key);
-		if (vp_json_expect(v, VP_JSON_BOOL, path, err) < 0)
+	for (size_t k = 0; k < sizeof(bools) / sizeof(bools[0]); k++) {
+		rc = vp_json_member_bool(o, p, bools[k].key, 0, bools[k].dst,
+					 err);
+		if (rc < 0)
 			return -1;
-		it->set |= b ? VP_ALLOW_TRUST : VP_ALLOW_SPOOFCHK;
-		*(b ? &it->vf.trust : &it->vf.spoofchk) = v->u.boolean;
+		if (rc > 0)
+			it->set |= bools[k].bit;
 	}
-	v = vp_json_get(o, "link_state");
-	if (v != NULL) {
-		int found = -1;
-
-		snprintf(path, sizeof(path), A "[%zu].link_state", i);
-		if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
-			return -1;
-		for (int k = 0; links[k] != NULL; k++)
-			if (strcmp(v->u.str.s, links[k]) == 0)
-				found = k;
-		if (found < 0)
-			return vp_err_set(err, 0,
-					  "%s: `%s` is not one of auto, enable, "
-					  "disable",
-					  path,
-					  vp_printable(v->u.str.s, buf,
-						       sizeof(buf)));
+	rc = vp_json_member_enum(o, p, "link_state", 0, links, &link, err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
 		it->set |= VP_ALLOW_LINK_STATE;
-		it->vf.link_state = (enum vp_vf_link_state)found;
+		it->vf.link_state = (enum vp_vf_link_state)link;
 	}
 	return 0;
 }
@@ -151,87 +135,78 @@ static int resolve_sriov(struct vp_request_item *it, size_t i,
 static int parse_item(const struct vp_json *o, size_t i,
 		      struct vp_request_item *it, struct vp_err *err)
 {
-	const struct vp_json *v;
-	char path[64], buf[VP_PRINTABLE_MAX], macs[18];
-	long long q;
+	char p[64], buf[VP_PRINTABLE_MAX], macs[18];
+	const char *str;
+	int rc;
 
-	snprintf(path, sizeof(path), A "[%zu]", i);
-	if (vp_json_check_keys(o, item_keys, path, err) < 0)
+	snprintf(p, sizeof(p), A "[%zu]", i);
+	if (vp_json_check_keys(o, item_keys, p, err) < 0)
 		return -1;
 
-	snprintf(path, sizeof(path), A "[%zu].network", i);
-	v = vp_json_get(o, "network");
-	if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
+	if (vp_json_member_str(o, p, "network", VP_JSON_REQUIRED, &str, err) <
+	    0)
 		return -1;
-	if (!vp_valid_network_name(v->u.str.s))
+	if (!vp_valid_network_name(str))
 		return vp_err_set(err, 0,
-				  "%s: `%s` is not a valid network name "
-				  "(1-63 of A-Z a-z 0-9 _ . -)",
-				  path,
-				  vp_printable(v->u.str.s, buf, sizeof(buf)));
-	it->network = strdup(v->u.str.s);
-	if (it->network == NULL)
-		return vp_err_set(err, ENOMEM, "%s", path);
+				  "%s.network: `%s` is not a valid network "
+				  "name (1-63 of A-Z a-z 0-9 _ . -)",
+				  p, vp_printable(str, buf, sizeof(buf)));
+	if (vp_json_member_strdup(o, p, "network", 0, &it->network, err) < 0)
+		return -1;
 
-	v = vp_json_get(o, "ifname");
-	if (v != NULL) {
-		snprintf(path, sizeof(path), A "[%zu].ifname", i);
-		if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
-			return -1;
-		if (!vp_valid_ifname(v->u.str.s))
+	rc = vp_json_member_str(o, p, "ifname", 0, &str, err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		if (!vp_valid_ifname(str))
 			return vp_err_set(
 			    err, 0,
-			    "%s: `%s` is not a valid interface "
+			    "%s.ifname: `%s` is not a valid interface "
 			    "name (1-15 of A-Z a-z 0-9 _ . -)",
-			    path, vp_printable(v->u.str.s, buf, sizeof(buf)));
+			    p, vp_printable(str, buf, sizeof(buf)));
 		/* the name reaches tools' command lines (ip, ethtool in the
 		 * container, the operator's scripts) as an argument */
-		if (v->u.str.s[0] == '-')
+		if (str[0] == '-')
 			return vp_err_set(err, 0,
-					  "%s: `%s` starts with `-`, which "
-					  "would read as an option",
-					  path,
-					  vp_printable(v->u.str.s, buf,
-						       sizeof(buf)));
-		if (strcmp(v->u.str.s, "lo") == 0)
+					  "%s.ifname: `%s` starts with `-`, "
+					  "which would read as an option",
+					  p,
+					  vp_printable(str, buf, sizeof(buf)));
+		if (strcmp(str, "lo") == 0)
 			return vp_err_set(err, 0,
-					  "%s: `lo` is the container's "
+					  "%s.ifname: `lo` is the container's "
 					  "loopback",
-					  path);
-		memcpy(it->ifname, v->u.str.s, v->u.str.len + 1);
+					  p);
+		memcpy(it->ifname, str, strlen(str) + 1);
 	}
 
-	v = vp_json_get(o, "mac");
-	if (v != NULL) {
-		snprintf(path, sizeof(path), A "[%zu].mac", i);
-		if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
-			return -1;
-		if (vp_mac_parse(v->u.str.s, it->mac) < 0)
+	rc = vp_json_member_str(o, p, "mac", 0, &str, err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		if (vp_mac_parse(str, it->mac) < 0)
 			return vp_err_set(
 			    err, 0,
-			    "%s: `%s` is not a valid MAC address "
+			    "%s.mac: `%s` is not a valid MAC address "
 			    "(aa:bb:cc:dd:ee:ff)",
-			    path, vp_printable(v->u.str.s, buf, sizeof(buf)));
+			    p, vp_printable(str, buf, sizeof(buf)));
 		vp_mac_format(it->mac, macs);
 		if (vp_mac_is_multicast(it->mac))
 			return vp_err_set(
-			    err, 0, "%s: multicast address %s not allowed",
-			    path, macs);
+			    err, 0, "%s.mac: multicast address %s not allowed",
+			    p, macs);
 		if (vp_mac_is_zero(it->mac))
 			return vp_err_set(err, 0,
-					  "%s: all-zero address %s not allowed",
-					  path, macs);
+					  "%s.mac: all-zero address %s not "
+					  "allowed",
+					  p, macs);
 		it->has_mac = true;
 	}
 
-	v = vp_json_get(o, "queues");
-	if (v != NULL) {
-		snprintf(path, sizeof(path), A "[%zu].queues", i);
-		if (vp_json_int(v, 1, VP_MAX_QUEUES_LIMIT, path, &q, err) < 0)
-			return -1;
-		it->queues = (unsigned)q;
-	}
-	return parse_vf_settings(o, i, it, err);
+	if (vp_json_member_uint(o, p, "queues", 0, 1, VP_MAX_QUEUES_LIMIT,
+				&it->queues, err) < 0)
+		return -1;
+	return parse_vf_settings(o, p, it, err);
 }
 
 int vp_request_parse(const char *annotation, struct vp_request *req,

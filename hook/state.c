@@ -99,45 +99,31 @@ static int parse_annotations(const struct vp_json *v, const char *where,
 	return 0;
 }
 
-/* A string member; JSON null counts as absent. */
-static int get_str(const struct vp_json *doc, const char *key, char **dst,
-		   struct vp_err *err)
-{
-	const struct vp_json *v = vp_json_get(doc, key);
-	char path[64];
-
-	if (v == NULL || v->type == VP_JSON_NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s", key);
-	if (vp_json_expect(v, VP_JSON_STRING, path, err) < 0)
-		return -1;
-	*dst = strdup(v->u.str.s);
-	if (*dst == NULL)
-		return vp_err_set(err, ENOMEM, "%s", path);
-	return 0;
-}
-
 static int parse_doc(const struct vp_json *doc, struct vp_state *st,
 		     struct vp_err *err)
 {
+	/* JSON null counts as absent */
+	const unsigned opt = VP_JSON_NULL_ABSENT;
 	const struct vp_json *v;
+	long long pid;
+	int rc;
 
 	if (doc->type != VP_JSON_OBJECT)
 		return vp_err_set(err, 0, "must be a JSON object, got %s",
 				  vp_json_type_name(doc->type));
-	if (get_str(doc, "ociVersion", &st->oci_version, err) < 0 ||
-	    get_str(doc, "id", &st->id, err) < 0 ||
-	    get_str(doc, "status", &st->status, err) < 0 ||
-	    get_str(doc, "bundle", &st->bundle, err) < 0)
+	if (vp_json_member_strdup(doc, NULL, "ociVersion", opt,
+				  &st->oci_version, err) < 0 ||
+	    vp_json_member_strdup(doc, NULL, "id", opt, &st->id, err) < 0 ||
+	    vp_json_member_strdup(doc, NULL, "status", opt, &st->status, err) <
+		0 ||
+	    vp_json_member_strdup(doc, NULL, "bundle", opt, &st->bundle, err) <
+		0)
 		return -1;
-	v = vp_json_get(doc, "pid");
-	if (v != NULL && v->type != VP_JSON_NULL) {
-		long long pid;
-
-		if (vp_json_int(v, 0, INT_MAX, "pid", &pid, err) < 0)
-			return -1;
+	rc = vp_json_member_int(doc, NULL, "pid", opt, 0, INT_MAX, &pid, err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
 		st->pid = (int)pid;
-	}
 	v = vp_json_get(doc, "annotations");
 	if (v != NULL && v->type != VP_JSON_NULL) {
 		if (parse_annotations(v, NULL, &st->annotations,

@@ -23,10 +23,6 @@
 #include "qemu_opts.h"
 #include "rundir.h"
 
-#ifndef VP_VERSION
-#define VP_VERSION "0.1.0"
-#endif
-
 #define CONFIG_OPT "--vnfplug-config="
 #define NO_SANDBOX_OPT "--vnfplug-no-sandbox"
 

@@ -102,7 +102,7 @@ static bool is_ram_backend(const char *type, size_t len)
 	};
 
 	for (size_t i = 0; types[i] != NULL; i++)
-		if (strlen(types[i]) == len && memcmp(type, types[i], len) == 0)
+		if (vp_qemu_item_is(type, len, types[i]))
 			return true;
 	return false;
 }
@@ -112,7 +112,7 @@ static bool bool_on(const char *v, size_t len)
 	static const char *const on[] = {"on", "yes", "true", "y", NULL};
 
 	for (size_t i = 0; on[i] != NULL; i++)
-		if (strlen(on[i]) == len && memcmp(v, on[i], len) == 0)
+		if (vp_qemu_item_is(v, len, on[i]))
 			return true;
 	return false;
 }
@@ -157,8 +157,7 @@ static int fix_object(const char *val, char **fixed, bool *backend,
 	if (type == NULL || !is_ram_backend(type, tlen))
 		return 0;
 	*backend = true;
-	if (tlen == strlen("memory-backend-ram") &&
-	    memcmp(type, "memory-backend-ram", tlen) == 0) {
+	if (vp_qemu_item_is(type, tlen, "memory-backend-ram")) {
 		/* anonymous RAM has no fd to hand to the vswitch, shared or
 		 * not: the same backend as memfd (all of ram's properties
 		 * are hostmem's, which memfd has too) */
@@ -401,7 +400,7 @@ static bool opt_is(const char *v, const char *key, bool implied,
 	size_t len;
 	const char *f = vp_qemu_opt_find(v, key, implied, &len);
 
-	return f != NULL && strlen(want) == len && memcmp(f, want, len) == 0;
+	return f != NULL && vp_qemu_item_is(f, len, want);
 }
 
 /* A network backend QEMU starts a process for: bridge and tap,helper=

@@ -40,9 +40,6 @@
 #include "../seccomp_policy.h"
 #include "../state.h"
 
-/* A unix socket path's limit: sun_path less its NUL. */
-#define VP_SUN_PATH_MAX 107
-
 /* "<dir>/<name>" into out; error when the result exceeds VP_SUN_PATH_MAX
  * ("socket path `...` is 112 bytes, the limit is 107") or fails
  * vp_valid_abs_path(). */

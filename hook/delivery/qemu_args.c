@@ -15,33 +15,13 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "config.h"
 #include "fileio.h"
+#include "qemu_opts.h"
 #include "validate.h"
 
-/* virtio-net-pci takes at most 64 queue pairs here (VP_MAX_QUEUES_LIMIT)
- * and a PCI MSI-X table has at most 2048 entries. */
-#define VP_QEMU_MAX_QUEUES 64
+/* a PCI MSI-X table has at most 2048 entries */
 #define VP_QEMU_MAX_VECTORS 2048
-
-char *vp_qemu_escape(const char *value)
-{
-	size_t commas = 0, len = 0;
-	char *out, *o;
-
-	for (const char *p = value; *p != '\0'; p++, len++)
-		commas += *p == ',';
-	out = malloc(len + commas + 1);
-	if (out == NULL)
-		return NULL;
-	o = out;
-	for (const char *p = value; *p != '\0'; p++) {
-		*o++ = *p;
-		if (*p == ',')
-			*o++ = ',';
-	}
-	*o = '\0';
-	return out;
-}
 
 static int check_vhost_dev(const struct vp_vhost_dev *d, struct vp_err *err)
 {
@@ -49,9 +29,9 @@ static int check_vhost_dev(const struct vp_vhost_dev *d, struct vp_err *err)
 		return vp_err_set(err, 0, "no socket path");
 	if (vp_socket_path_check(d->socket_path, err) < 0)
 		return -1;
-	if (d->queues < 1 || d->queues > VP_QEMU_MAX_QUEUES)
+	if (d->queues < 1 || d->queues > VP_MAX_QUEUES_LIMIT)
 		return vp_err_set(err, 0, "queues must be 1..%d, got %u",
-				  VP_QEMU_MAX_QUEUES, d->queues);
+				  VP_MAX_QUEUES_LIMIT, d->queues);
 	if (d->vectors < -1 || d->vectors > VP_QEMU_MAX_VECTORS)
 		return vp_err_set(err, 0,
 				  "vectors must be -1 (auto) or 0..%d, got %d",

@@ -1,7 +1,7 @@
 /* qemu_args.h - QEMU command-line fragments for the devices vnfplug adds
  * (docs/architecture.md §9).  One option per argv element; every value from a
- * request or a path has ',' doubled (QEMU's only escape) on top of passing
- * an allowlist; unix socket paths longer than 107 bytes are refused.
+ * request or a path has ',' doubled (vp_qemu_escape, qemu_opts.h) on top of
+ * passing an allowlist; unix socket paths longer than 107 bytes are refused.
  */
 #ifndef VP_QEMU_ARGS_H
 #define VP_QEMU_ARGS_H
@@ -12,8 +12,6 @@
 #include "argv.h"
 #include "err.h"
 
-/* Copy of `value` with every ',' doubled; NULL on allocation failure. */
-char *vp_qemu_escape(const char *value);
 
 struct vp_vhost_dev {
 	unsigned index;          /* ids vp-c<index>, vp-n<index> */

@@ -33,8 +33,8 @@
 #include <linux/rtnetlink.h>
 
 #include "cleanup.h"
+#include "nl.h"
 #include "validate.h"
-#include "vfnl.h"
 
 /* kernel headers older than 5.16 */
 #ifndef IFLA_PARENT_DEV_NAME
@@ -45,28 +45,6 @@
 #ifndef IFF_UP
 #define IFF_UP 0x1
 #endif
-
-static inline void rtnl_link_putp(struct rtnl_link **l)
-{
-	if (*l != NULL)
-		rtnl_link_put(*l);
-}
-
-static inline void nl_addr_putp(struct nl_addr **a)
-{
-	if (*a != NULL)
-		nl_addr_put(*a);
-}
-
-static inline void nl_msg_freep(struct nl_msg **m)
-{
-	if (*m != NULL)
-		nlmsg_free(*m);
-}
-
-#define _cleanup_rtnl_link_ __attribute__((cleanup(rtnl_link_putp)))
-#define _cleanup_nl_msg_ __attribute__((cleanup(nl_msg_freep)))
-#define _cleanup_nl_addr_ __attribute__((cleanup(nl_addr_putp)))
 
 /* One move in progress: the namespaces involved and a socket in the one
  * the process is currently in. */
@@ -428,8 +406,8 @@ static int get_valid_cb(struct nl_msg *msg, void *arg)
 
 /* rtnl_link_get_kernel() without nl_pickup(), which replaces the socket's
  * error callback and with it the kernel's errno. */
-static int get_link(struct nl_sock *sk, int ifindex, const char *name,
-		    struct got_link *out)
+static int get_link(struct nl_sock *sk, struct vp_nl_status *st, int ifindex,
+		    const char *name, struct got_link *out)
 {
 	_cleanup_nl_msg_ struct nl_msg *msg = NULL;
 	int rc;
@@ -437,16 +415,7 @@ static int get_link(struct nl_sock *sk, int ifindex, const char *name,
 	memset(out, 0, sizeof(*out));
 	rc = rtnl_link_build_get_request(ifindex, name, &msg);
 	if (rc == 0)
-		rc = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM,
-					 get_valid_cb, out);
-	if (rc == 0)
-		rc = nl_send_auto(sk, msg);
-	if (rc >= 0)
-		rc = nl_recvmsgs_default(sk);
-	/* the request carried NLM_F_ACK: take the ack too, or the next
-	 * request on this socket would read it as its answer */
-	if (rc >= 0 && out->l != NULL)
-		rc = nl_wait_for_ack(sk);
+		rc = vp_nl_query(sk, st, msg, get_valid_cb, out);
 	if (rc < 0)
 		return rc;
 	return out->l != NULL ? 0 : -NLE_OBJ_NOTFOUND;
@@ -470,9 +439,8 @@ static int link_find(struct mv *m, const char *name, int ifindex,
 	_cleanup_got_link_ struct got_link g = {0};
 	int rc;
 
-	vp_nl_status_clear(&m->st);
 	m->parent[0] = '\0';
-	rc = get_link(m->sk, ifindex, name, &g);
+	rc = get_link(m->sk, &m->st, ifindex, name, &g);
 	if (rc < 0) {
 		if (name != NULL)
 			return vp_nl_fail(err, rc, &m->st, "find `%s`", name);
@@ -591,7 +559,7 @@ int vp_link_get(const char *ifname, struct vp_link *out, struct vp_err *err)
 		return fail_as(err, EINVAL, "interface name invalid");
 	if (vp_nl_open(&sk, &st, err) < 0)
 		return -1;
-	rc = get_link(sk, 0, ifname, &g);
+	rc = get_link(sk, &st, 0, ifname, &g);
 	nl_socket_free(sk);
 	if (rc < 0)
 		return vp_nl_fail(err, rc, &st, "link `%s`", ifname);

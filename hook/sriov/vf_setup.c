@@ -23,7 +23,7 @@
 #include "sriov.h"
 #include "validate.h"
 #include "vfio.h"
-#include "vfnl.h"
+#include "vf_config.h"
 
 static bool has_prefix(const char *s, const char *p)
 {
@@ -257,7 +257,7 @@ int vp_vf_setup(struct vp_backend_ctx *c, const struct vp_entry *e,
 					  "device to configure VFs through "
 					  "(set \"pf_netlink\": false)",
 					  it->network, pf.pci);
-		if (vp_vfnl_get(pf.name, vf->index, &orig_vf, err) < 0)
+		if (vp_vf_config_get(pf.name, vf->index, &orig_vf, err) < 0)
 			return vp_err_wrap(err, "network `%s`", it->network);
 	}
 	if (mode == VP_MODE_NETNS && vp_link_get(vf->netdev, &orig_link, err) < 0)
@@ -324,7 +324,7 @@ int vp_vf_setup(struct vp_backend_ctx *c, const struct vp_entry *e,
 		return -1;
 
 	if (s->pf_netlink) {
-		if (vp_vfnl_set(pf.name, vf->index, &it->vf, err) < 0)
+		if (vp_vf_config_set(pf.name, vf->index, &it->vf, err) < 0)
 			return vp_err_wrap(err, "network `%s`", it->network);
 		vp_fault_point("vf-configured");
 		rec->res[i_cfg].state = VP_RES_CREATED;
@@ -379,7 +379,7 @@ int vp_vf_undo(struct vp_backend_ctx *c, const struct vp_resource *r,
 			    r->vf_pci, r->pf ? r->pf : "?");
 		return 0; /* dropping the entry is the release */
 	case VP_RES_VF_CONFIG:
-		if (vp_vfnl_set(r->pf_ifname, r->vf_index, &r->orig_vf, err) < 0)
+		if (vp_vf_config_set(r->pf_ifname, r->vf_index, &r->orig_vf, err) < 0)
 			return -1;
 		return 0;
 	case VP_RES_VFIO_BIND:

@@ -24,7 +24,7 @@ static void check_vhost(const struct vp_network *net)
 	FUZZ_CHECK(vh->socket_dir != NULL && vp_valid_abs_path(vh->socket_dir),
 		   "%s socket_dir", net->name);
 	/* <socket_dir>/<15-byte port>.sock fits sun_path */
-	FUZZ_CHECK(strlen(vh->socket_dir) + 1 + 15 + 5 <= 107,
+	FUZZ_CHECK(strlen(vh->socket_dir) + 1 + 15 + 5 <= VP_SUN_PATH_MAX,
 		   "%s socket_dir too long", net->name);
 	FUZZ_CHECK(vh->max_queues >= 1 && vh->max_queues <= VP_MAX_QUEUES_LIMIT,
 		   "%s max_queues %u", net->name, vh->max_queues);

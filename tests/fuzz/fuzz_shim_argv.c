@@ -16,6 +16,8 @@
  *    after a trailing ','), and memory-backend-ram to memory-backend-memfd;
  *    afterwards every share= item is on and the type is not ram;
  *  - a failed rewrite leaves the output empty and says why.
+ * Option strings are read with qemu_opts.h, the shim's own tokenizer
+ * (test_qemu_opts holds that one to QEMU's rules).
  */
 #include <stdbool.h>
 
@@ -60,36 +62,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static bool is_opt(const char *arg, const char *name)
-{
-	if (arg[0] != '-')
-		return false;
-	arg += arg[1] == '-' ? 2 : 1;
-	return strcmp(arg, name) == 0;
-}
-
-/* Raw length of the QEMU option item at s: up to the first ',' that is
- * not part of a ",," escape. */
-static size_t item_len(const char *s)
-{
-	size_t i = 0;
-
-	while (s[i] != '\0') {
-		if (s[i] == ',') {
-			if (s[i + 1] != ',')
-				break;
-			i++;
-		}
-		i++;
-	}
-	return i;
-}
-
-static bool item_is(const char *p, size_t n, const char *want)
-{
-	return n == strlen(want) && memcmp(p, want, n) == 0;
-}
-
 static bool is_share(const char *p, size_t n)
 {
 	return n >= 6 && memcmp(p, "share=", 6) == 0;
@@ -97,8 +69,10 @@ static bool is_share(const char *p, size_t n)
 
 static bool share_on(const char *p, size_t n)
 {
-	return item_is(p, n, "share=on") || item_is(p, n, "share=yes") ||
-	       item_is(p, n, "share=true") || item_is(p, n, "share=y");
+	return vp_qemu_item_is(p, n, "share=on") ||
+	       vp_qemu_item_is(p, n, "share=yes") ||
+	       vp_qemu_item_is(p, n, "share=true") ||
+	       vp_qemu_item_is(p, n, "share=y");
 }
 
 /* The qom-type item turned from ram into memfd (anonymous RAM has no fd
@@ -106,34 +80,21 @@ static bool share_on(const char *p, size_t n)
 static bool ram_to_memfd(const char *o, size_t on, const char *f, size_t fn,
 			 bool first)
 {
-	if (first && item_is(o, on, "memory-backend-ram") &&
-	    item_is(f, fn, "memory-backend-memfd"))
+	if (first && vp_qemu_item_is(o, on, "memory-backend-ram") &&
+	    vp_qemu_item_is(f, fn, "memory-backend-memfd"))
 		return true;
-	return item_is(o, on, "qom-type=memory-backend-ram") &&
-	       item_is(f, fn, "qom-type=memory-backend-memfd");
+	return vp_qemu_item_is(o, on, "qom-type=memory-backend-ram") &&
+	       vp_qemu_item_is(f, fn, "qom-type=memory-backend-memfd");
 }
 
 /* The type QEMU creates: the last "qom-type=", else the first item when
  * it has no '=' (raw, still escaped). */
 static bool type_is(const char *s, const char *want)
 {
-	const char *t = NULL;
 	size_t tn = 0;
+	const char *t = vp_qemu_opt_find(s, "qom-type", true, &tn);
 
-	for (const char *p = s;; p += item_len(p) + 1) {
-		size_t n = item_len(p);
-
-		if (p == s && memchr(p, '=', n) == NULL) {
-			t = p;
-			tn = n;
-		} else if (n >= 9 && memcmp(p, "qom-type=", 9) == 0) {
-			t = p + 9;
-			tn = n - 9;
-		}
-		if (p[n] == '\0')
-			break;
-	}
-	return t != NULL && item_is(t, tn, want);
+	return t != NULL && vp_qemu_item_is(t, tn, want);
 }
 
 /* `fixed` is `orig` with share= items forced on (or share=on appended),
@@ -145,18 +106,19 @@ static void check_object_fix(const char *orig, const char *fixed)
 
 	FUZZ_CHECK(strcmp(orig, fixed) != 0, "unchanged value replaced");
 	for (;;) {
-		size_t on = item_len(o), fn = item_len(f);
+		size_t on = vp_qemu_item_len(o), fn = vp_qemu_item_len(f);
 
 		if (is_share(o, on)) {
 			had_share = true;
 			FUZZ_CHECK((on == fn && memcmp(o, f, on) == 0 &&
 				    share_on(o, on)) ||
-				       item_is(f, fn, "share=on"),
+				       vp_qemu_item_is(f, fn, "share=on"),
 				   "`%s` -> `%s`: share item", orig, fixed);
 		} else if (ram_to_memfd(o, on, f, fn, o == orig)) {
 			/* memory-backend-ram -> memory-backend-memfd */
 		} else if (on == 0 && o[on] == '\0' && !had_share &&
-			   item_is(f, fn, "share=on") && f[fn] == '\0') {
+			   vp_qemu_item_is(f, fn, "share=on") &&
+			   f[fn] == '\0') {
 			/* "id=m," -> "id=m,share=on": QEMU allows a trailing
 			 * ',', the empty item it ends is where share goes */
 		} else {
@@ -178,8 +140,8 @@ static void check_object_fix(const char *orig, const char *fixed)
 	}
 	FUZZ_CHECK(!type_is(fixed, "memory-backend-ram"),
 		   "`%s` -> `%s`: still a ram backend", orig, fixed);
-	for (f = fixed;; f += item_len(f) + 1) {
-		size_t n = item_len(f);
+	for (f = fixed;; f += vp_qemu_item_len(f) + 1) {
+		size_t n = vp_qemu_item_len(f);
 
 		FUZZ_CHECK(!is_share(f, n) || share_on(f, n),
 			   "`%s`: a share item left off", fixed);
@@ -233,7 +195,8 @@ static void check_build(int argc, char **argv, const struct vp_devlist *dl)
 
 		if (strcmp(got, argv[i]) == 0)
 			continue;
-		FUZZ_CHECK(shared && i > 0 && is_opt(argv[i - 1], "object"),
+		FUZZ_CHECK(shared && i > 0 &&
+			       vp_qemu_is_opt(argv[i - 1], "object"),
 			   "argument %d `%s` became `%s`", i, argv[i], got);
 		check_object_fix(argv[i], got);
 	}

@@ -330,6 +330,80 @@ static void test_readers(void **state)
 	assert_string_equal(vp_json_type_name(VP_JSON_OBJECT), "object");
 }
 
+/* The typed member getters: present, absent, required, null. */
+static void test_members(void **state)
+{
+	static const char *const names[] = {"auto", "vfio", NULL};
+	struct vp_err err = {0};
+	const struct vp_json *arr = NULL;
+	const char *str = NULL;
+	char *copy = NULL;
+	long long n = 7;
+	unsigned u = 3;
+	bool b = false;
+	int e = -1;
+	struct vp_json *j;
+
+	(void)state;
+	j = good("{\"s\":\"x\",\"i\":5,\"b\":true,\"z\":null,"
+		 "\"m\":\"vfio\",\"l\":[\"a\",\"b\"],\"k\":[\"a\",1]}");
+	assert_int_equal(vp_json_member_str(j, NULL, "s", 0, &str, &err), 1);
+	assert_string_equal(str, "x");
+	assert_int_equal(vp_json_member_str(j, "p", "nope", 0, &str, &err), 0);
+	tu_assert_err(vp_json_member_str(j, "p", "nope", VP_JSON_REQUIRED, &str,
+					 &err),
+		      err, "p.nope: missing");
+	tu_assert_err(vp_json_member_str(j, "p.q", "i", 0, &str, &err), err,
+		      "p.q.i: must be a string, got number");
+	tu_assert_err(vp_json_member_str(j, NULL, "z", 0, &str, &err), err,
+		      "z: must be a string, got null");
+	assert_int_equal(
+	    vp_json_member_str(j, NULL, "z", VP_JSON_NULL_ABSENT, &str, &err),
+	    0);
+	tu_assert_err(vp_json_member_str(j, NULL, "z",
+					 VP_JSON_NULL_ABSENT | VP_JSON_REQUIRED,
+					 &str, &err),
+		      err, "z: missing");
+
+	copy = strdup("old");
+	assert_int_equal(vp_json_member_strdup(j, "", "s", 0, &copy, &err), 1);
+	assert_string_equal(copy, "x");
+	assert_int_equal(vp_json_member_strdup(j, "", "no", 0, &copy, &err), 0);
+	assert_string_equal(copy, "x");
+	free(copy);
+
+	assert_int_equal(vp_json_member_int(j, NULL, "i", 0, 1, 8, &n, &err),
+			 1);
+	assert_int_equal(n, 5);
+	tu_assert_err(vp_json_member_int(j, "o", "i", 0, 6, 8, &n, &err), err,
+		      "o.i: must be between 6 and 8, got 5");
+	assert_int_equal(vp_json_member_uint(j, NULL, "no", 0, 0, 9, &u, &err),
+			 0);
+	assert_int_equal(u, 3);
+	assert_int_equal(vp_json_member_uint(j, NULL, "i", 0, 0, 9, &u, &err),
+			 1);
+	assert_int_equal(u, 5);
+
+	assert_int_equal(vp_json_member_bool(j, NULL, "b", 0, &b, &err), 1);
+	assert_true(b);
+	tu_assert_err(vp_json_member_bool(j, NULL, "s", 0, &b, &err), err,
+		      "s: must be true or false, got string");
+
+	assert_int_equal(vp_json_member_enum(j, NULL, "m", 0, names, &e, &err),
+			 1);
+	assert_int_equal(e, 1);
+	tu_assert_err(vp_json_member_enum(j, "n", "s", 0, names, &e, &err), err,
+		      "n.s: `x` is not one of auto, vfio");
+
+	assert_int_equal(vp_json_member_strs(j, NULL, "l", 0, &arr, &err), 1);
+	assert_int_equal(arr->u.arr.n, 2);
+	tu_assert_err(vp_json_member_strs(j, "p", "k", 0, &arr, &err), err,
+		      "p.k[1]: must be a string, got number");
+	tu_assert_err(vp_json_member_strs(j, "p", "s", 0, &arr, &err), err,
+		      "p.s: must be an array, got string");
+	vp_json_free(j);
+}
+
 static void test_writer(void **state)
 {
 	struct vp_err err = {0};
@@ -450,6 +524,7 @@ int main(void)
 	    cmocka_unit_test(test_utf8),
 	    cmocka_unit_test(test_depth),
 	    cmocka_unit_test(test_readers),
+	    cmocka_unit_test(test_members),
 	    cmocka_unit_test(test_writer),
 	    cmocka_unit_test(test_writer_errors),
 	};

@@ -501,9 +501,53 @@ static void test_shim_refuses_released_sandbox(void **state)
 	assert_false(tu_exists(f->sbdir));
 }
 
+/* /proc/<pid>/stat: the state and the start time, counted from the last
+ * ')' since comm may hold anything. */
+static void test_proc_stat_parse(void **state)
+{
+	static const char *const bad[] = {
+	    "",
+	    "12 (sh)",
+	    "12 (sh) ",
+	    "12 (sh)S 1",
+	    "12 (sh) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0",
+	    "12 (sh) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 x 0",
+	    "12 sh S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 77 0",
+	    NULL,
+	};
+	struct vp_proc_stat st;
+	struct vp_err err;
+
+	(void)state;
+	assert_int_equal(vp_proc_stat_parse("12 (sh) S 1 1 1 0 -1 0 0 0 0 0 0 "
+					    "0 0 0 20 0 1 0 77 0 0\n",
+					    &st),
+			 0);
+	assert_int_equal(st.state, 'S');
+	assert_int_equal(st.start, 77);
+	/* a comm of ") Z 1 2 3": only the last ')' ends it */
+	assert_int_equal(vp_proc_stat_parse("12 () Z 1 2 3) R 1 1 1 0 -1 0 0 0 "
+					    "0 0 0 0 0 0 20 0 1 0 "
+					    "18446744073709551615 0",
+					    &st),
+			 0);
+	assert_int_equal(st.state, 'R');
+	assert_true(st.start == 18446744073709551615ULL);
+	for (size_t i = 0; bad[i] != NULL; i++)
+		if (vp_proc_stat_parse(bad[i], &st) == 0)
+			fail_msg("accepted `%s`", bad[i]);
+	/* this process: running, started */
+	assert_int_equal(vp_proc_stat("/proc", getpid(), &st, &err), 0);
+	assert_true(st.state == 'R' || st.state == 'S');
+	assert_true(st.start > 0);
+	assert_int_equal(vp_proc_stat("/proc", 0x3fffffff, &st, &err), -1);
+	assert_true(err.errnum == ENOENT || err.errnum == ESRCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_proc_stat_parse),
 	    cmocka_unit_test_setup_teardown(test_write_into_released_sandbox,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_load_strict, setup, teardown),

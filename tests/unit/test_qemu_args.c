@@ -1,33 +1,12 @@
-/* test_qemu_args.c - comma escaping, socket paths (backend.h) and the
- * vhost-user options (qemu_args.h, docs/architecture.md §9). */
+/* test_qemu_args.c - socket paths (backend.h) and the vhost-user options
+ * (qemu_args.h, docs/architecture.md §9); comma escaping is in
+ * test_qemu_opts. */
 #include "tu_shim.h"
 
 #include "backend.h"
 #include "qemu_args.h"
 
 static const uint8_t MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-
-static void check_escape(const char *in, const char *want)
-{
-	char *got = vp_qemu_escape(in);
-
-	assert_non_null(got);
-	assert_string_equal(got, want);
-	free(got);
-}
-
-static void test_escape(void **state)
-{
-	(void)state;
-	check_escape("", "");
-	check_escape("abc", "abc");
-	check_escape(",", ",,");
-	check_escape(",,", ",,,,");
-	check_escape(",a", ",,a");
-	check_escape("a,", "a,,");
-	check_escape(",a,b,", ",,a,,b,,");
-	check_escape("/run/a,b=c", "/run/a,,b=c");
-}
 
 /* A directory name that makes "<dir>/p" exactly `total` bytes. */
 static char *dir_for_total(size_t total)
@@ -272,7 +251,6 @@ static void test_vfio(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_socket_path_ok),
 	    cmocka_unit_test(test_socket_path_107_108),
 	    cmocka_unit_test(test_socket_path_refusals),

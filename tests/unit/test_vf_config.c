@@ -1,8 +1,9 @@
-/* test_vfnl.c - VF netlink (vfnl.h) at the message level: every attribute of
- * the RTM_SETLINK request parsed back, a synthetic kernel RTM_NEWLINK for a
- * PF with 4 VFs parsed, refusals of bad settings.  No NIC here accepts VF
- * configuration, so the real kernel is only asked what it can answer: a
- * link without VFs (get) and a veth refusing VF settings (set, root only).
+/* test_vf_config.c - PF-side VF settings (vf_config.h) at the message
+ * level: every attribute of the RTM_SETLINK request parsed back, a synthetic
+ * kernel RTM_NEWLINK for a PF with 4 VFs parsed, refusals of bad settings.  No
+ * NIC here accepts VF configuration, so the real kernel is only asked what it
+ * can answer: a link without VFs (get) and a veth refusing VF settings (set,
+ * root only).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +24,7 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 
-#include "vfnl.h"
+#include "vf_config.h"
 
 static const uint8_t MAC1[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 
@@ -101,7 +102,7 @@ static void test_build_8021q_all_fields(void **state)
 	struct vp_err err;
 
 	(void)state;
-	assert_int_equal(vp_vfnl_build_set(7, 3, &c, &m, &err), 0);
+	assert_int_equal(vp_vf_config_build_set(7, 3, &c, &m, &err), 0);
 	assert_int_equal(parse_request(m, 7, vtb), 6);
 
 	const struct ifla_vf_mac *mac = nla_data(vtb[IFLA_VF_MAC]);
@@ -149,7 +150,7 @@ static void test_build_8021ad_uses_vlan_list(void **state)
 	c.fields = VP_VF_VLAN;
 	c.vlan = 4095;
 	c.qos = 7;
-	assert_int_equal(vp_vfnl_build_set(12, 0, &c, &m, &err), 0);
+	assert_int_equal(vp_vf_config_build_set(12, 0, &c, &m, &err), 0);
 	assert_int_equal(parse_request(m, 12, vtb), 1);
 	/* the legacy attribute has no protocol: it must not be sent too */
 	assert_null(vtb[IFLA_VF_VLAN]);
@@ -185,7 +186,7 @@ static void test_build_only_selected_fields(void **state)
 		struct nl_msg *m = NULL;
 		struct vp_err err;
 		c.fields = one[i];
-		assert_int_equal(vp_vfnl_build_set(2, 1, &c, &m, &err), 0);
+		assert_int_equal(vp_vf_config_build_set(2, 1, &c, &m, &err), 0);
 		assert_int_equal(parse_request(m, 2, vtb), 1);
 		assert_non_null(vtb[attr[i]]);
 		nlmsg_free(m);
@@ -198,7 +199,7 @@ static void test_build_only_selected_fields(void **state)
 	memset(c.mac, 0, 6);
 	struct nl_msg *m = NULL;
 	struct vp_err err;
-	assert_int_equal(vp_vfnl_build_set(2, 1, &c, &m, &err), 0);
+	assert_int_equal(vp_vf_config_build_set(2, 1, &c, &m, &err), 0);
 	assert_int_equal(parse_request(m, 2, vtb), 4);
 	assert_int_equal(
 	    ((struct ifla_vf_spoofchk *)nla_data(vtb[IFLA_VF_SPOOFCHK]))
@@ -219,7 +220,7 @@ static void expect_refused(struct vp_vf_config c, int ifindex, unsigned vf,
 	struct nl_msg *m = NULL;
 	struct vp_err err;
 
-	assert_int_equal(vp_vfnl_build_set(ifindex, vf, &c, &m, &err), -1);
+	assert_int_equal(vp_vf_config_build_set(ifindex, vf, &c, &m, &err), -1);
 	assert_null(m);
 	assert_int_equal(err.errnum, EINVAL);
 	if (strstr(err.msg, msg) == NULL)
@@ -253,11 +254,11 @@ static void test_build_refuses_bad_settings(void **state)
 	b = c, b.vlan = 9999, b.fields = VP_VF_MAC;
 	struct nl_msg *m = NULL;
 	struct vp_err err;
-	assert_int_equal(vp_vfnl_build_set(1, 0, &b, &m, &err), 0);
+	assert_int_equal(vp_vf_config_build_set(1, 0, &b, &m, &err), 0);
 	nlmsg_free(m);
 	/* max 0 means unlimited: any minimum goes */
 	b = c, b.max_tx_rate = 0, b.fields = VP_VF_RATE;
-	assert_int_equal(vp_vfnl_build_set(1, 0, &b, &m, &err), 0);
+	assert_int_equal(vp_vf_config_build_set(1, 0, &b, &m, &err), 0);
 	nlmsg_free(m);
 }
 
@@ -360,7 +361,7 @@ static void test_parse_pf_with_4_vfs(void **state)
 	struct vp_err err;
 
 	(void)state;
-	assert_int_equal(vp_vfnl_parse_link(m, 2, &c, &err), 0);
+	assert_int_equal(vp_vf_config_parse_link(m, 2, &c, &err), 0);
 	assert_int_equal(c.fields, VP_VF_MAC | VP_VF_VLAN | VP_VF_SPOOFCHK |
 				       VP_VF_TRUST | VP_VF_RATE |
 				       VP_VF_LINK_STATE);
@@ -375,7 +376,7 @@ static void test_parse_pf_with_4_vfs(void **state)
 	assert_int_equal(c.max_tx_rate, 500);
 	assert_int_equal(c.link_state, VP_VF_LINK_DISABLE);
 
-	assert_int_equal(vp_vfnl_parse_link(m, 1, &c, &err), 0);
+	assert_int_equal(vp_vf_config_parse_link(m, 1, &c, &err), 0);
 	assert_memory_equal(c.mac, FAKE[1].mac, 6);
 	assert_int_equal(c.vlan, 10);
 	assert_int_equal(c.qos, 1);
@@ -387,13 +388,13 @@ static void test_parse_pf_with_4_vfs(void **state)
 	assert_int_equal(c.link_state, VP_VF_LINK_ENABLE);
 
 	/* -1 from the kernel: the driver does not report them */
-	assert_int_equal(vp_vfnl_parse_link(m, 3, &c, &err), 0);
+	assert_int_equal(vp_vf_config_parse_link(m, 3, &c, &err), 0);
 	assert_false(c.fields & VP_VF_SPOOFCHK);
 	assert_false(c.fields & VP_VF_TRUST);
 	assert_true(c.fields & VP_VF_MAC);
 	assert_int_equal(c.link_state, VP_VF_LINK_AUTO);
 
-	assert_int_equal(vp_vfnl_parse_link(m, 4, &c, &err), -1);
+	assert_int_equal(vp_vf_config_parse_link(m, 4, &c, &err), -1);
 	assert_string_equal(err.msg, "PF `ens785f0` has no VF 4 (the driver "
 				     "reports 4 VFs)");
 	assert_int_equal(err.errnum, ENODEV);
@@ -408,7 +409,7 @@ static void test_parse_matches_vf_number_not_position(void **state)
 	struct vp_err err;
 
 	(void)state;
-	assert_int_equal(vp_vfnl_parse_link(m, 0, &c, &err), 0);
+	assert_int_equal(vp_vf_config_parse_link(m, 0, &c, &err), 0);
 	assert_memory_equal(c.mac, FAKE[0].mac, 6);
 	assert_true(c.spoofchk);
 	assert_false(c.trust);
@@ -424,14 +425,14 @@ static void test_parse_legacy_and_gaps(void **state)
 	(void)state;
 	/* no IFLA_VF_VLAN_LIST (pre-4.9 kernel): 802.1Q from IFLA_VF_VLAN */
 	m = fake_newlink("pf0", 4, 4, NULL, true);
-	assert_int_equal(vp_vfnl_parse_link(m, 2, &c, &err), 0);
+	assert_int_equal(vp_vf_config_parse_link(m, 2, &c, &err), 0);
 	assert_int_equal(c.vlan, 300);
 	assert_int_equal(c.vlan_proto, VP_ETH_P_8021Q);
 	nlmsg_free(m);
 
 	/* 4 VFs announced, only 2 listed */
 	m = fake_newlink("pf0", 4, 2, NULL, false);
-	assert_int_equal(vp_vfnl_parse_link(m, 3, &c, &err), -1);
+	assert_int_equal(vp_vf_config_parse_link(m, 3, &c, &err), -1);
 	assert_string_equal(err.msg,
 			    "PF `pf0`: VF 3 missing from the kernel's VF list: "
 			    "Protocol error");
@@ -439,14 +440,14 @@ static void test_parse_legacy_and_gaps(void **state)
 
 	/* announced but no list at all (asked without RTEXT_FILTER_VF) */
 	m = fake_newlink("pf0", 4, 0, NULL, false);
-	assert_int_equal(vp_vfnl_parse_link(m, 0, &c, &err), -1);
+	assert_int_equal(vp_vf_config_parse_link(m, 0, &c, &err), -1);
 	assert_string_equal(err.msg, "PF `pf0`: no VF list in the kernel's "
 				     "reply: Protocol error");
 	nlmsg_free(m);
 
 	/* no name in the reply: the ifindex stands in */
 	m = fake_newlink(NULL, 0, 0, NULL, false);
-	assert_int_equal(vp_vfnl_parse_link(m, 0, &c, &err), -1);
+	assert_int_equal(vp_vf_config_parse_link(m, 0, &c, &err), -1);
 	assert_string_equal(err.msg, "PF `ifindex 4` has no VF 0 (the driver "
 				     "reports 0 VFs)");
 	nlmsg_free(m);
@@ -471,7 +472,7 @@ static void test_parse_hostile_replies(void **state)
 	assert_int_equal(nla_put(m, IFLA_VF_MAC, sizeof(vf0), &vf0), 0);
 	nla_nest_end(m, info);
 	nla_nest_end(m, list);
-	assert_int_equal(vp_vfnl_parse_link(m, 0, &c, &err), -1);
+	assert_int_equal(vp_vf_config_parse_link(m, 0, &c, &err), -1);
 	/* the name is made printable before it reaches a message */
 	assert_non_null(strstr(err.msg, "PF `pf?[0m`: malformed VF info"));
 	assert_int_equal(err.errnum, EPROTO);
@@ -480,7 +481,7 @@ static void test_parse_hostile_replies(void **state)
 	/* not a RTM_NEWLINK at all */
 	m = nlmsg_alloc_simple(RTM_DELLINK, 0);
 	assert_int_equal(nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO), 0);
-	assert_int_equal(vp_vfnl_parse_link(m, 0, &c, &err), -1);
+	assert_int_equal(vp_vf_config_parse_link(m, 0, &c, &err), -1);
 	assert_non_null(strstr(err.msg, "not RTM_NEWLINK"));
 	nlmsg_free(m);
 }
@@ -495,20 +496,20 @@ static void test_kernel_get_on_link_without_vfs(void **state)
 
 	(void)state;
 	/* RTM_GETLINK needs no privilege: runs as any user */
-	assert_int_equal(vp_vfnl_get("lo", 0, &c, &err), -1);
+	assert_int_equal(vp_vf_config_get("lo", 0, &c, &err), -1);
 	assert_string_equal(err.msg,
 			    "PF `lo` has no VF 0 (the driver reports 0 VFs)");
 	assert_int_equal(err.errnum, ENODEV);
 
 	snprintf(name, sizeof(name), "vpnone%d", (int)getpid() % 100000);
-	assert_int_equal(vp_vfnl_get(name, 0, &c, &err), -1);
+	assert_int_equal(vp_vf_config_get(name, 0, &c, &err), -1);
 	char want[96];
 	snprintf(want, sizeof(want), "PF `%s` VF 0: read: No such device",
 		 name);
 	assert_string_equal(err.msg, want);
 	assert_int_equal(err.errnum, ENODEV);
 
-	assert_int_equal(vp_vfnl_get("../x", 0, &c, &err), -1);
+	assert_int_equal(vp_vf_config_get("../x", 0, &c, &err), -1);
 	assert_string_equal(err.msg, "PF name invalid: Invalid argument");
 }
 
@@ -529,19 +530,19 @@ static void test_kernel_veth_refuses_vf_settings(void **state)
 	if (system(cmd) != 0)
 		skip();
 
-	rc = vp_vfnl_get(a, 0, &got, &err);
+	rc = vp_vf_config_get(a, 0, &got, &err);
 	snprintf(want, sizeof(want),
 		 "PF `%s` has no VF 0 (the driver reports 0 VFs)", a);
 	if (rc == -1 && strcmp(err.msg, want) == 0) {
 		/* the request reaches the kernel, which says veth has no
 		 * ndo_set_vf_*; one request per setting names the first */
-		rc = vp_vfnl_set(a, 0, &c, &err);
+		rc = vp_vf_config_set(a, 0, &c, &err);
 		snprintf(want, sizeof(want),
 			 "PF `%s` VF 0: set MAC: Operation not supported", a);
 		if (rc == -1 && strcmp(err.msg, want) == 0 &&
 		    err.errnum == EOPNOTSUPP) {
 			c.fields = VP_VF_TRUST;
-			rc = vp_vfnl_set(a, 0, &c, &err);
+			rc = vp_vf_config_set(a, 0, &c, &err);
 			snprintf(want, sizeof(want),
 				 "PF `%s` VF 0: set trust: Operation not "
 				 "supported",
@@ -555,7 +556,7 @@ static void test_kernel_veth_refuses_vf_settings(void **state)
 	assert_string_equal(err.msg, want);
 
 	/* gone: the PF is named in the error */
-	rc = vp_vfnl_set(a, 0, &c, &err);
+	rc = vp_vf_config_set(a, 0, &c, &err);
 	assert_int_equal(rc, -1);
 	snprintf(want, sizeof(want), "PF `%s`: No such device", a);
 	assert_string_equal(err.msg, want);

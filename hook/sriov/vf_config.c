@@ -1,17 +1,15 @@
-/* vfnl.c - PF-side VF configuration over rtnetlink (see vfnl.h): building
- * and parsing the IFLA_VFINFO_LIST messages, sending them, and the netlink
- * socket plumbing (errno and extended ack) that netns.c shares.
+/* vf_config.c - PF-side VF configuration over rtnetlink (see
+ * vf_config.h): building and parsing the IFLA_VFINFO_LIST messages and
+ * sending them (sockets and exchanges in nl.c).
  */
-#include "vfnl.h"
+#include "vf_config.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <arpa/inet.h>
 
 #include <linux/if_link.h>
@@ -20,31 +18,12 @@
 #include <netlink/errno.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
-#include <netlink/socket.h>
 
 #include "cleanup.h"
+#include "nl.h"
 #include "validate.h"
 
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
-
-static inline void nl_sock_freep(struct nl_sock **sk)
-{
-	if (*sk != NULL)
-		nl_socket_free(*sk);
-}
-
-static inline void nl_msg_freep(struct nl_msg **msg)
-{
-	if (*msg != NULL)
-		nlmsg_free(*msg);
-}
-
-#define _cleanup_nl_sock_ __attribute__((cleanup(nl_sock_freep)))
-#define _cleanup_nl_msg_ __attribute__((cleanup(nl_msg_freep)))
-
-/* Names of the fields, in the order vp_vfnl_set applies them. */
+/* Names of the fields, in the order vp_vf_config_set applies them. */
 static const struct {
 	unsigned field;
 	const char *name;
@@ -57,94 +36,6 @@ static const struct {
 #define VP_VF_ALL                                                              \
 	(VP_VF_MAC | VP_VF_VLAN | VP_VF_SPOOFCHK | VP_VF_TRUST | VP_VF_RATE |  \
 	 VP_VF_LINK_STATE)
-
-/* ---- socket plumbing ---------------------------------------------------- */
-
-void vp_nl_status_clear(struct vp_nl_status *st)
-{
-	st->kerrno = 0;
-	st->kmsg[0] = '\0';
-}
-
-/* libnl hands us the nlmsgerr inside the NLMSG_ERROR message; the extended
- * ack attributes follow the (possibly capped) echo of our request. */
-static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
-	struct vp_nl_status *st = arg;
-	const struct nlmsghdr *h =
-	    (const struct nlmsghdr *)(const void *)((const char *)e -
-						    NLMSG_HDRLEN);
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	size_t off, echo = 0;
-
-	(void)nla;
-	st->kerrno = -e->error;
-	st->kmsg[0] = '\0';
-	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	if (!(h->nlmsg_flags & NLM_F_CAPPED) && e->msg.nlmsg_len > NLMSG_HDRLEN)
-		echo = e->msg.nlmsg_len - NLMSG_HDRLEN;
-	off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*e) + echo);
-	if (off >= h->nlmsg_len)
-		return NL_STOP;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
-		      (struct nlattr *)(void *)((char *)(uintptr_t)h + off),
-		      (int)(h->nlmsg_len - off), NULL) == 0 &&
-	    tb[NLMSGERR_ATTR_MSG] != NULL) {
-		char raw[sizeof(st->kmsg)];
-		nla_strlcpy(raw, tb[NLMSGERR_ATTR_MSG], sizeof(raw));
-		vp_printable(raw, st->kmsg, sizeof(st->kmsg));
-	}
-	return NL_STOP;
-}
-
-int vp_nl_open(struct nl_sock **out, struct vp_nl_status *st,
-	       struct vp_err *err)
-{
-	_cleanup_nl_sock_ struct nl_sock *sk = nl_socket_alloc();
-	int one = 1, rc;
-
-	if (sk == NULL)
-		return vp_err_set(err, ENOMEM, "netlink socket");
-	rc = nl_connect(sk, NETLINK_ROUTE);
-	if (rc < 0)
-		return vp_err_set(err, 0, "netlink socket: %s",
-				  nl_geterror(rc));
-	/* Best effort: kernels without extended acks still give the errno. */
-	(void)setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK,
-			 &one, sizeof(one));
-	(void)setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK,
-			 &one, sizeof(one));
-	/* A PF with many VFs answers with more than one page. */
-	nl_socket_enable_msg_peek(sk);
-	vp_nl_status_clear(st);
-	rc = nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, err_cb, st);
-	if (rc < 0)
-		return vp_err_set(err, 0, "netlink socket: %s",
-				  nl_geterror(rc));
-	*out = vp_steal_ptr(&sk);
-	return 0;
-}
-
-int vp_nl_fail(struct vp_err *err, int nlrc, const struct vp_nl_status *st,
-	       const char *fmt, ...)
-{
-	char what[VP_ERR_MSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (st == NULL || st->kerrno == 0)
-		return vp_err_set(err, nlrc == -NLE_NOMEM ? ENOMEM : 0,
-				  "%s: %s", what, nl_geterror(nlrc));
-	vp_err_set(err, st->kerrno, "%s", what);
-	if (st->kmsg[0] != '\0' && err != NULL) {
-		size_t n = strlen(err->msg);
-		snprintf(err->msg + n, sizeof(err->msg) - n, " (%s)", st->kmsg);
-	}
-	return -1;
-}
 
 /* ---- building ------------------------------------------------------------ */
 
@@ -241,9 +132,9 @@ static int put_vf_attrs(struct nl_msg *m, uint32_t vf,
 	return rc;
 }
 
-int vp_vfnl_build_set(int pf_ifindex, unsigned vf,
-		      const struct vp_vf_config *want, struct nl_msg **out,
-		      struct vp_err *err)
+int vp_vf_config_build_set(int pf_ifindex, unsigned vf,
+			   const struct vp_vf_config *want, struct nl_msg **out,
+			   struct vp_err *err)
 {
 	_cleanup_nl_msg_ struct nl_msg *m = NULL;
 	struct ifinfomsg ifi;
@@ -379,8 +270,8 @@ static void fill_vf(struct nlattr **tb, struct vp_vf_config *out)
 	}
 }
 
-int vp_vfnl_parse_link(struct nl_msg *msg, unsigned vf,
-		       struct vp_vf_config *out, struct vp_err *err)
+int vp_vf_config_parse_link(struct nl_msg *msg, unsigned vf,
+			    struct vp_vf_config *out, struct vp_err *err)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct nlattr *tb[IFLA_MAX + 1];
@@ -453,20 +344,18 @@ struct get_ctx {
 	struct vp_vf_config *out;
 	struct vp_err *err;
 	int rc;
-	bool seen;
 };
 
 static int get_valid_cb(struct nl_msg *msg, void *arg)
 {
 	struct get_ctx *c = arg;
 
-	c->seen = true;
-	c->rc = vp_vfnl_parse_link(msg, c->vf, c->out, c->err);
+	c->rc = vp_vf_config_parse_link(msg, c->vf, c->out, c->err);
 	return NL_OK;
 }
 
-int vp_vfnl_get(const char *pf_ifname, unsigned vf, struct vp_vf_config *out,
-		struct vp_err *err)
+int vp_vf_config_get(const char *pf_ifname, unsigned vf,
+		     struct vp_vf_config *out, struct vp_err *err)
 {
 	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
 	_cleanup_nl_msg_ struct nl_msg *m = NULL;
@@ -491,25 +380,18 @@ int vp_vfnl_get(const char *pf_ifname, unsigned vf, struct vp_vf_config *out,
 	if (rc == 0)
 		rc = nla_put_u32(m, IFLA_EXT_MASK, RTEXT_FILTER_VF);
 	if (rc == 0)
-		rc = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM,
-					 get_valid_cb, &c);
-	if (rc == 0)
-		rc = nl_send_auto(sk, m);
-	if (rc >= 0)
-		rc = nl_recvmsgs_default(sk);
-	if (rc >= 0 && c.seen)
-		rc = nl_wait_for_ack(sk); /* nl_send_auto asked for one */
+		rc = vp_nl_query(sk, &st, m, get_valid_cb, &c);
 	if (rc < 0)
 		return vp_nl_fail(err, rc, &st, "PF `%s` VF %u: read",
 				  pf_ifname, vf);
-	if (!c.seen)
+	if (rc == 0)
 		return vp_err_set(err, EPROTO, "PF `%s` VF %u: read: no reply",
 				  pf_ifname, vf);
 	return c.rc;
 }
 
-int vp_vfnl_set(const char *pf_ifname, unsigned vf,
-		const struct vp_vf_config *want, struct vp_err *err)
+int vp_vf_config_set(const char *pf_ifname, unsigned vf,
+		     const struct vp_vf_config *want, struct vp_err *err)
 {
 	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
 	struct vp_nl_status st;
@@ -534,12 +416,9 @@ int vp_vfnl_set(const char *pf_ifname, unsigned vf,
 		if (!(want->fields & vf_fields[i].field))
 			continue;
 		one.fields = vf_fields[i].field;
-		if (vp_vfnl_build_set((int)idx, vf, &one, &m, err) < 0)
+		if (vp_vf_config_build_set((int)idx, vf, &one, &m, err) < 0)
 			return vp_err_wrap(err, "PF `%s` VF %u", pf_ifname, vf);
-		vp_nl_status_clear(&st);
-		rc = nl_send_auto(sk, m);
-		if (rc >= 0)
-			rc = nl_wait_for_ack(sk);
+		rc = vp_nl_exchange(sk, &st, m);
 		if (rc < 0)
 			return vp_nl_fail(err, rc, &st, "PF `%s` VF %u: set %s",
 					  pf_ifname, vf, vf_fields[i].name);
