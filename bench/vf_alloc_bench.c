@@ -44,12 +44,13 @@ int main(int argc, char **argv)
 {
 	long long t0, claim = -1, end;
 	int in, wd, st = 0, fd;
-	struct rusage ru = { 0 };
+	struct rusage ru = {0};
 	pid_t pid;
 	char buf[4096];
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: vf_alloc_bench WATCH STATE HOOK ARGS...\n");
+		fprintf(stderr,
+			"usage: vf_alloc_bench WATCH STATE HOOK ARGS...\n");
 		return 2;
 	}
 	in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -80,8 +81,9 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	for (;;) {
-		struct pollfd p = { .fd = in, .events = POLLIN };
-		int r = poll(&p, 1, 1); /* 1 ms: notice a hook that never writes */
+		struct pollfd p = {.fd = in, .events = POLLIN};
+		int r =
+		    poll(&p, 1, 1); /* 1 ms: notice a hook that never writes */
 
 		if (r > 0) {
 			claim = now_ns() - t0;
@@ -105,6 +107,6 @@ done:
 	printf("%lld %lld %d %lld\n", claim, end,
 	       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st),
 	       (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
-		       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL);
+		   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL);
 	return 0;
 }

@@ -7,14 +7,14 @@
 #include "err.h"
 
 struct vp_argv {
-	char **v;        /* always NULL-terminated once anything was pushed */
+	char **v; /* always NULL-terminated once anything was pushed */
 	size_t n;
 	size_t cap;
 };
 
 int vp_argv_push(struct vp_argv *a, const char *s, struct vp_err *err);
 int vp_argv_pushf(struct vp_argv *a, struct vp_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Takes ownership of s (freed on failure too). */
 int vp_argv_push_owned(struct vp_argv *a, char *s, struct vp_err *err);
 /* Drop (and free) the strings after the first n; rolls back a partly

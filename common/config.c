@@ -23,9 +23,10 @@
 #define SOCKET_NAME_MAX (1 + 15 + 5)
 
 static const char *const top_keys[] = {
-    "run_dir",	 "qemu",       "sysfs_root",	  "proc_root",
-    "ovs_vsctl", "timeout_ms", "lock_timeout_ms", "deadline_ms", "syslog",
-    "networks",	 NULL,
+    "run_dir",	       "qemu",	      "sysfs_root",
+    "proc_root",       "ovs_vsctl",   "timeout_ms",
+    "lock_timeout_ms", "deadline_ms", "syslog",
+    "networks",	       NULL,
 };
 
 static const char *const vhost_keys[] = {
@@ -75,8 +76,8 @@ static int parse_vhost(const struct vp_json *o, const char *prefix,
 				  prefix, vp_printable(s, buf, sizeof(buf)));
 	vh->sw = VP_SWITCH_OVS_DPDK;
 
-	if (vp_json_member_str(o, prefix, "bridge", VP_JSON_REQUIRED, &s,
-			       err) < 0)
+	if (vp_json_member_str(o, prefix, "bridge", VP_JSON_REQUIRED, &s, err) <
+	    0)
 		return -1;
 	if (!vp_valid_ovs_name(s))
 		return vp_err_set(err, 0,
@@ -258,10 +259,12 @@ static int parse_doc(const struct vp_json *doc, struct vp_config *cfg,
 	    vp_json_member_uint(doc, NULL, "timeout_ms", 0, 1, TIMEOUT_MS_MAX,
 				&cfg->timeout_ms, err) < 0 ||
 	    vp_json_member_uint(doc, NULL, "lock_timeout_ms", 0, 1,
-				TIMEOUT_MS_MAX, &cfg->lock_timeout_ms, err) < 0 ||
+				TIMEOUT_MS_MAX, &cfg->lock_timeout_ms,
+				err) < 0 ||
 	    vp_json_member_uint(doc, NULL, "deadline_ms", 0, 1, TIMEOUT_MS_MAX,
 				&cfg->deadline_ms, err) < 0 ||
-	    vp_json_member_bool(doc, NULL, "syslog", 0, &cfg->syslog, err) < 0 ||
+	    vp_json_member_bool(doc, NULL, "syslog", 0, &cfg->syslog, err) <
+		0 ||
 	    vp_json_member(doc, NULL, "networks", VP_JSON_OBJECT, 0, &networks,
 			   err) < 0)
 		return -1;

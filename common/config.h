@@ -36,21 +36,21 @@ enum vp_switch { VP_SWITCH_OVS_DPDK };
 
 struct vp_vhost_net {
 	enum vp_switch sw;
-	char *bridge;       /* valid OVS name */
-	char *ovsdb;        /* "unix:<abs path>" */
-	char *socket_dir;   /* absolute, allowlisted path */
-	unsigned queues;    /* default queue pairs, 1..max_queues */
-	unsigned max_queues;/* 1..VP_MAX_QUEUES_LIMIT, default 8 */
-	int vectors;        /* MSI-X vectors for virtio-net-pci: -1 = auto
-			     * (2*queues+2, the production default); 0 disables
-			     * MSI-X (TCG guests: docs/architecture.md §12) */
+	char *bridge;	     /* valid OVS name */
+	char *ovsdb;	     /* "unix:<abs path>" */
+	char *socket_dir;    /* absolute, allowlisted path */
+	unsigned queues;     /* default queue pairs, 1..max_queues */
+	unsigned max_queues; /* 1..VP_MAX_QUEUES_LIMIT, default 8 */
+	int vectors;	     /* MSI-X vectors for virtio-net-pci: -1 = auto
+			      * (2*queues+2, the production default); 0 disables
+			      * MSI-X (TCG guests: docs/architecture.md §12) */
 };
 
 /* How a VF reaches the container (vnfplug.json(5) gives the auto rule). */
 enum vp_sriov_mode {
-	VP_MODE_AUTO,       /* vfio for VM runtimes, netns otherwise */
-	VP_MODE_VFIO,       /* bind to vfio-pci, -device vfio-pci for QEMU */
-	VP_MODE_NETNS,      /* move the VF netdev into the container netns */
+	VP_MODE_AUTO,  /* vfio for VM runtimes, netns otherwise */
+	VP_MODE_VFIO,  /* bind to vfio-pci, -device vfio-pci for QEMU */
+	VP_MODE_NETNS, /* move the VF netdev into the container netns */
 };
 
 /* What a request may set on an sriov network ("allow"). */
@@ -69,36 +69,36 @@ enum vp_allow {
 #define VP_SRIOV_MAX_PFS 64
 
 struct vp_sriov_net {
-	char **pfs;         /* netdev names or PCI addresses, in order */
+	char **pfs; /* netdev names or PCI addresses, in order */
 	size_t n_pfs;
 	bool has_vendor, has_device; /* VF selector */
 	uint16_t vendor, device;
 	enum vp_sriov_mode mode;
-	bool pf_netlink;    /* configure the VF from the PF over rtnetlink
-			     * (false: the PF driver has no ndo_set_vf_*) */
+	bool pf_netlink;	/* configure the VF from the PF over rtnetlink
+				 * (false: the PF driver has no ndo_set_vf_*) */
 	struct vp_vf_config vf; /* defaults: vlan, qos, proto, spoofchk,
 				 * trust, rates, link state (not MAC) */
-	unsigned mtu;       /* netns mode: VF netdev MTU, 0 = keep */
-	unsigned allow;     /* VP_ALLOW_* */
+	unsigned mtu;		/* netns mode: VF netdev MTU, 0 = keep */
+	unsigned allow;		/* VP_ALLOW_* */
 };
 
 struct vp_network {
-	char *name;         /* [A-Za-z0-9_.-]{1,63} */
+	char *name; /* [A-Za-z0-9_.-]{1,63} */
 	enum vp_net_type type;
 	struct vp_vhost_net vhost;
 	struct vp_sriov_net sriov;
 };
 
 struct vp_config {
-	char *run_dir;      /* default VP_DEFAULT_RUN_DIR */
-	char *qemu;         /* real QEMU for the shim */
-	char *sysfs_root;   /* default "/sys" */
-	char *proc_root;    /* default "/proc" */
-	char *ovs_vsctl;    /* default VP_DEFAULT_OVS_VSCTL */
-	unsigned timeout_ms;      /* bound on one external command */
+	char *run_dir;		  /* default VP_DEFAULT_RUN_DIR */
+	char *qemu;		  /* real QEMU for the shim */
+	char *sysfs_root;	  /* default "/sys" */
+	char *proc_root;	  /* default "/proc" */
+	char *ovs_vsctl;	  /* default VP_DEFAULT_OVS_VSCTL */
+	unsigned timeout_ms;	  /* bound on one external command */
 	unsigned lock_timeout_ms; /* bound on waiting for the lock */
-	unsigned deadline_ms;     /* bound on a whole prestart */
-	bool syslog;        /* also log to syslog */
+	unsigned deadline_ms;	  /* bound on a whole prestart */
+	bool syslog;		  /* also log to syslog */
 	struct vp_network *networks;
 	size_t n_networks;
 };

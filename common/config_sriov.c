@@ -20,19 +20,20 @@
 #include "json.h"
 #include "validate.h"
 
-#define RATE_MAX 1000000   /* Mbit/s: 1 Tbit/s, beyond any NIC */
-#define MTU_MIN 68         /* IPv4's minimum */
+#define RATE_MAX 1000000 /* Mbit/s: 1 Tbit/s, beyond any NIC */
+#define MTU_MIN 68	 /* IPv4's minimum */
 #define MTU_MAX 65535
 
 static const char *const sriov_keys[] = {
-	"type", "pfs", "vendor", "device", "mode", "vlan", "qos",
-	"vlan_proto", "spoofchk", "trust", "link_state", "min_tx_rate",
-	"max_tx_rate", "mtu", "pf_netlink", "allow", NULL,
+    "type",	  "pfs",	 "vendor",	"device",   "mode",
+    "vlan",	  "qos",	 "vlan_proto",	"spoofchk", "trust",
+    "link_state", "min_tx_rate", "max_tx_rate", "mtu",	    "pf_netlink",
+    "allow",	  NULL,
 };
 
 static const char *const allow_names[] = {
-	"mac", "vlan", "qos", "spoofchk", "trust", "min_tx_rate",
-	"max_tx_rate", "link_state", "mtu", NULL,
+    "mac",	   "vlan",	  "qos",	"spoofchk", "trust",
+    "min_tx_rate", "max_tx_rate", "link_state", "mtu",	    NULL,
 };
 
 const char *vp_allow_name(unsigned bit)
@@ -60,11 +61,10 @@ static int get_pci_id(const struct vp_json *o, const char *key,
 	s = id;
 	if (strncmp(s, "0x", 2) == 0)
 		s += 2;
-	if (strlen(s) != 4 ||
-	    strspn(s, "0123456789abcdefABCDEF") != 4)
-		return vp_err_set(err, 0,
-				  "%s.%s: `%s` is not a PCI id (\"0x8086\")",
-				  prefix, key, vp_printable(id, buf, sizeof(buf)));
+	if (strlen(s) != 4 || strspn(s, "0123456789abcdefABCDEF") != 4)
+		return vp_err_set(
+		    err, 0, "%s.%s: `%s` is not a PCI id (\"0x8086\")", prefix,
+		    key, vp_printable(id, buf, sizeof(buf)));
 	n = strtoul(s, &end, 16);
 	*out = (uint16_t)n;
 	return 0;
@@ -92,13 +92,12 @@ static int parse_pfs(const struct vp_json *o, const char *prefix,
 		snprintf(ipath, sizeof(ipath), "%s.pfs[%zu]", prefix, i);
 		if (!vp_valid_pci_addr(e->u.str.s) &&
 		    !vp_valid_ifname(e->u.str.s))
-			return vp_err_set(err, 0,
-					  "%s: `%s` is neither a network "
-					  "device name nor a PCI address "
-					  "(0000:3b:00.1)",
-					  ipath,
-					  vp_printable(e->u.str.s, buf,
-						       sizeof(buf)));
+			return vp_err_set(
+			    err, 0,
+			    "%s: `%s` is neither a network "
+			    "device name nor a PCI address "
+			    "(0000:3b:00.1)",
+			    ipath, vp_printable(e->u.str.s, buf, sizeof(buf)));
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(s->pfs[k], e->u.str.s) == 0)
 				return vp_err_set(err, 0,
@@ -131,14 +130,13 @@ static int parse_allow(const struct vp_json *o, const char *prefix,
 			if (strcmp(e->u.str.s, allow_names[k]) == 0)
 				found = k;
 		if (found < 0)
-			return vp_err_set(err, 0,
-					  "%s: `%s` is not something a "
-					  "container may set (mac, vlan, qos, "
-					  "spoofchk, trust, min_tx_rate, "
-					  "max_tx_rate, link_state, mtu)",
-					  ipath,
-					  vp_printable(e->u.str.s, buf,
-						       sizeof(buf)));
+			return vp_err_set(
+			    err, 0,
+			    "%s: `%s` is not something a "
+			    "container may set (mac, vlan, qos, "
+			    "spoofchk, trust, min_tx_rate, "
+			    "max_tx_rate, link_state, mtu)",
+			    ipath, vp_printable(e->u.str.s, buf, sizeof(buf)));
 		s->allow |= 1U << found;
 	}
 	return 0;
@@ -147,10 +145,9 @@ static int parse_allow(const struct vp_json *o, const char *prefix,
 int vp_config_parse_sriov(const struct vp_json *o, const char *prefix,
 			  struct vp_sriov_net *s, struct vp_err *err)
 {
-	static const char *const modes[] = { "auto", "vfio", "netns", NULL };
-	static const char *const protos[] = { "802.1Q", "802.1ad", NULL };
-	static const char *const links[] = { "auto", "enable", "disable",
-					     NULL };
+	static const char *const modes[] = {"auto", "vfio", "netns", NULL};
+	static const char *const protos[] = {"802.1Q", "802.1ad", NULL};
+	static const char *const links[] = {"auto", "enable", "disable", NULL};
 	long long minr = 0, maxr = 0;
 	int choice;
 
@@ -158,10 +155,10 @@ int vp_config_parse_sriov(const struct vp_json *o, const char *prefix,
 		return -1;
 	if (parse_pfs(o, prefix, s, err) < 0)
 		return -1;
-	if (get_pci_id(o, "vendor", prefix, &s->vendor, &s->has_vendor,
-		       err) < 0 ||
-	    get_pci_id(o, "device", prefix, &s->device, &s->has_device,
-		       err) < 0)
+	if (get_pci_id(o, "vendor", prefix, &s->vendor, &s->has_vendor, err) <
+		0 ||
+	    get_pci_id(o, "device", prefix, &s->device, &s->has_device, err) <
+		0)
 		return -1;
 
 	choice = VP_MODE_AUTO;
@@ -210,8 +207,8 @@ int vp_config_parse_sriov(const struct vp_json *o, const char *prefix,
 				  prefix, minr, maxr);
 	s->vf.min_tx_rate = (unsigned)minr;
 	s->vf.max_tx_rate = (unsigned)maxr;
-	if (vp_json_member_uint(o, prefix, "mtu", 0, 0, MTU_MAX, &s->mtu,
-				err) < 0)
+	if (vp_json_member_uint(o, prefix, "mtu", 0, 0, MTU_MAX, &s->mtu, err) <
+	    0)
 		return -1;
 	if (s->mtu != 0 && s->mtu < MTU_MIN)
 		return vp_err_set(err, 0,
@@ -226,8 +223,9 @@ int vp_config_parse_sriov(const struct vp_json *o, const char *prefix,
 	 * refuse them rather than accept and silently drop them */
 	if (!s->pf_netlink) {
 		static const char *const pf_only[] = {
-			"vlan", "qos", "vlan_proto", "spoofchk", "trust",
-			"link_state", "min_tx_rate", "max_tx_rate", NULL,
+		    "vlan",	   "qos",	  "vlan_proto",
+		    "spoofchk",	   "trust",	  "link_state",
+		    "min_tx_rate", "max_tx_rate", NULL,
 		};
 		unsigned pf_bits = VP_ALLOW_VLAN | VP_ALLOW_QOS |
 				   VP_ALLOW_SPOOFCHK | VP_ALLOW_TRUST |
@@ -236,18 +234,20 @@ int vp_config_parse_sriov(const struct vp_json *o, const char *prefix,
 
 		for (size_t i = 0; pf_only[i] != NULL; i++)
 			if (vp_json_get(o, pf_only[i]) != NULL)
-				return vp_err_set(err, 0,
-						  "%s.%s: needs \"pf_netlink\": "
-						  "true (VF settings are applied "
-						  "through the PF)",
-						  prefix, pf_only[i]);
+				return vp_err_set(
+				    err, 0,
+				    "%s.%s: needs \"pf_netlink\": "
+				    "true (VF settings are applied "
+				    "through the PF)",
+				    prefix, pf_only[i]);
 		if (s->allow & pf_bits)
-			return vp_err_set(err, 0,
-					  "%s.allow: `%s` needs \"pf_netlink\": "
-					  "true",
-					  prefix,
-					  vp_allow_name((s->allow & pf_bits) &
-							-(s->allow & pf_bits)));
+			return vp_err_set(
+			    err, 0,
+			    "%s.allow: `%s` needs \"pf_netlink\": "
+			    "true",
+			    prefix,
+			    vp_allow_name((s->allow & pf_bits) &
+					  -(s->allow & pf_bits)));
 		/* nothing to restore either */
 		s->vf.fields = 0;
 	}

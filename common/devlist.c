@@ -109,8 +109,8 @@ static int parse_args(const struct vp_json *root, struct vp_argv *args,
 {
 	const struct vp_json *j = NULL;
 
-	if (vp_json_member_strs(root, NULL, "args", VP_JSON_REQUIRED, &j,
-				err) < 0)
+	if (vp_json_member_strs(root, NULL, "args", VP_JSON_REQUIRED, &j, err) <
+	    0)
 		return -1;
 	if (j->u.arr.n > VP_DEVLIST_MAX_ARGS)
 		return vp_err_set(err, 0,
@@ -128,8 +128,8 @@ int vp_devlist_parse(const char *buf, size_t len, struct vp_devlist *dl,
 {
 	_cleanup_json_ struct vp_json *root = NULL;
 	struct vp_devlist tmp = {0};
-	static const char *const keys[] = { "version", "sandbox",
-					    "shared_memory", "args", NULL };
+	static const char *const keys[] = {"version", "sandbox",
+					   "shared_memory", "args", NULL};
 	const unsigned req = VP_JSON_REQUIRED;
 	const char *sandbox;
 	long long version;

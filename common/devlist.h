@@ -16,10 +16,9 @@
 
 struct vp_devlist {
 	char *sandbox;
-	bool shared_memory;      /* guest RAM must be share=on (vhost-user) */
+	bool shared_memory; /* guest RAM must be share=on (vhost-user) */
 	struct vp_argv args;
 };
-
 
 /* Arguments must be "-option value" pairs of the options vnfplug adds
  * (-chardev -netdev -device -object -qmp), values non-empty. */

@@ -23,18 +23,18 @@
 #define VP_ERR_MSG_MAX 1024
 
 struct vp_err {
-	int errnum;                 /* errno-style code, 0 if none */
-	char msg[VP_ERR_MSG_MAX];   /* one line, no trailing newline */
+	int errnum;		  /* errno-style code, 0 if none */
+	char msg[VP_ERR_MSG_MAX]; /* one line, no trailing newline */
 };
 
 /* Set err to "<fmt>" and, when errnum != 0, ": strerror(errnum)".
  * Always returns -1 so it can be used as `return vp_err_set(...)`. */
 int vp_err_set(struct vp_err *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prefix the current message with "<fmt>: ".  Keeps errnum.  Returns -1. */
 int vp_err_wrap(struct vp_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Reset to "no error". */
 void vp_err_clear(struct vp_err *err);

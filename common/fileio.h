@@ -13,8 +13,8 @@
 
 #include "err.h"
 
-#define VP_STATE_MAX (1024 * 1024)  /* OCI state on stdin */
-#define VP_FILE_MAX (1024 * 1024)   /* config, records, device lists */
+#define VP_STATE_MAX (1024 * 1024) /* OCI state on stdin */
+#define VP_FILE_MAX (1024 * 1024)  /* config, records, device lists */
 
 /* Read all of fd into a new NUL-terminated buffer.  More than `max` bytes is
  * an error "input exceeds <max> bytes".  *len excludes the NUL. */
@@ -89,7 +89,7 @@ int vp_rm_rf_at(int dfd, const char *name, struct vp_err *err);
 /* printf onto the end of the string in buf[size], truncating quietly
  * (for messages that list several reasons). */
 void vp_strappendf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* malloc'ed printf; NULL on failure. */
 char *vp_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

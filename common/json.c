@@ -902,8 +902,7 @@ int vp_json_member_uint(const struct vp_json *obj, const char *prefix,
 			unsigned max, unsigned *out, struct vp_err *err)
 {
 	long long n = 0;
-	int rc = vp_json_member_int(obj, prefix, key, flags, min, max, &n,
-				    err);
+	int rc = vp_json_member_int(obj, prefix, key, flags, min, max, &n, err);
 
 	if (rc > 0)
 		*out = (unsigned)n;

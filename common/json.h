@@ -116,8 +116,7 @@ int vp_json_member_bool(const struct vp_json *obj, const char *prefix,
  * index.  "<path>: `x` is not one of a, b, c" */
 int vp_json_member_enum(const struct vp_json *obj, const char *prefix,
 			const char *key, unsigned flags,
-			const char *const *names, int *out,
-			struct vp_err *err);
+			const char *const *names, int *out, struct vp_err *err);
 /* An array whose items are all strings ("<path>[2]: must be a string, got
  * number"); *out is the array. */
 int vp_json_member_strs(const struct vp_json *obj, const char *prefix,

@@ -19,7 +19,7 @@
 #include "qemu_opts.h"
 #include "rundir.h"
 
-#define VM_VERSION 1	      /* the VM's pid */
+#define VM_VERSION 1	     /* the VM's pid */
 #define VM_VERSION_PIDFILE 2 /* the launcher's pid and QEMU's pidfile */
 #define PID_MAX (1 << 30)
 /* QEMU's argv as /proc shows it; Kata's is a few KiB */
@@ -61,7 +61,6 @@ enum vp_live vp_proc_live(const char *proc_root, int pid,
 						  : VP_LIVE_ALIVE;
 }
 
-
 void vp_vm_free(struct vp_vm *vm)
 {
 	free(vm->pidfile);
@@ -81,7 +80,8 @@ static void vm_freep(struct vp_vm *vm)
 static int sandbox_held(const char *run_dir, const char *sandbox,
 			struct vp_err *err)
 {
-	_cleanup_close_ int dfd = vp_rundir_sandbox_open(run_dir, sandbox, false, err);
+	_cleanup_close_ int dfd =
+	    vp_rundir_sandbox_open(run_dir, sandbox, false, err);
 	struct stat st;
 
 	if (dfd < 0) {
@@ -101,10 +101,11 @@ static int sandbox_held(const char *run_dir, const char *sandbox,
 			  sandbox);
 }
 
-int vp_vm_save(const char *run_dir, const char *sandbox,
-	       const struct vp_vm *vm, struct vp_err *err)
+int vp_vm_save(const char *run_dir, const char *sandbox, const struct vp_vm *vm,
+	       struct vp_err *err)
 {
-	_cleanup_free_ char *path = vp_rundir_file(run_dir, sandbox, VP_RUNDIR_VM);
+	_cleanup_free_ char *path =
+	    vp_rundir_file(run_dir, sandbox, VP_RUNDIR_VM);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int dfd = -1;
 	struct vp_jw *w;
@@ -154,7 +155,8 @@ int vp_vm_load(const char *run_dir, const char *sandbox, struct vp_vm *vm,
 	static const char *const keys1[] = {"version", "pid", "start", NULL};
 	static const char *const keys2[] = {"version", "pid", "start",
 					    "pidfile", NULL};
-	_cleanup_free_ char *path = vp_rundir_file(run_dir, sandbox, VP_RUNDIR_VM);
+	_cleanup_free_ char *path =
+	    vp_rundir_file(run_dir, sandbox, VP_RUNDIR_VM);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_json_ struct vp_json *root = NULL;
 	const unsigned req = VP_JSON_REQUIRED;
@@ -180,7 +182,8 @@ int vp_vm_load(const char *run_dir, const char *sandbox, struct vp_vm *vm,
 			       err) < 0)
 		return vp_err_wrap(err, "corrupt `%s`", path);
 	if (v == VM_VERSION_PIDFILE) {
-		if (vp_json_member_str(root, NULL, "pidfile", req, &pf, err) < 0)
+		if (vp_json_member_str(root, NULL, "pidfile", req, &pf, err) <
+		    0)
 			return vp_err_wrap(err, "corrupt `%s`", path);
 		if (pf[0] != '/' || strlen(pf) >= PATH_MAX)
 			return vp_err_set(err, 0,
@@ -202,8 +205,8 @@ int vp_vm_load(const char *run_dir, const char *sandbox, struct vp_vm *vm,
  * bytes only. */
 static int pidfile_pid(const char *path)
 {
-	_cleanup_close_ int fd = open(
-	    path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+						O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
 	struct vp_err e;
 	struct stat st;
@@ -232,7 +235,8 @@ static int pidfile_pid(const char *path)
  * never release one. */
 static bool runs_sandbox(const char *proc_root, int pid, const char *sandbox)
 {
-	_cleanup_free_ char *path = vp_asprintf("%s/%d/cmdline", proc_root, pid);
+	_cleanup_free_ char *path =
+	    vp_asprintf("%s/%d/cmdline", proc_root, pid);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_free_ char **argv = NULL;
 	_cleanup_free_ char *id = NULL;
@@ -336,7 +340,8 @@ static void daemon_live(const struct vp_config *cfg, const char *sandbox,
 		l->vm = VP_LIVE_ALIVE;
 		l->vm_pid = pid;
 		l->vm_start = start;
-		if (pin && vp_vm_write(cfg->run_dir, sandbox, pid, start, &e) < 0)
+		if (pin &&
+		    vp_vm_write(cfg->run_dir, sandbox, pid, start, &e) < 0)
 			vp_log_debug("sandbox %s: VM pid %d not recorded: %s",
 				     sandbox, pid, e.msg);
 		return;
@@ -413,15 +418,15 @@ static int liveness(const struct vp_config *cfg, const char *sandbox,
 	}
 	if (vm_why[0] == '\0' && l->vm_pid > 0)
 		snprintf(vm_why, sizeof(vm_why), "VM pid %d %s", l->vm_pid,
-			 l->vm == VP_LIVE_ALIVE  ? "alive"
+			 l->vm == VP_LIVE_ALIVE	 ? "alive"
 			 : l->vm == VP_LIVE_DEAD ? "gone"
 						 : "can not be checked");
 	/* a dir without a record has no owner: only its VM can keep it */
 	if (owner == NULL)
 		l->owner = VP_LIVE_NONE;
 	else
-		l->owner = vp_proc_live(cfg->proc_root, owner->pid,
-					owner->start);
+		l->owner =
+		    vp_proc_live(cfg->proc_root, owner->pid, owner->start);
 
 	l->alive = holds(l->owner) || holds(l->vm);
 	if (l->owner == VP_LIVE_ALIVE)
@@ -439,8 +444,7 @@ static int liveness(const struct vp_config *cfg, const char *sandbox,
 			 l->vm == VP_LIVE_DEAD ? vm_why : "no VM");
 	else
 		snprintf(l->why, sizeof(l->why), "owner pid %d gone, %s",
-			 owner->pid,
-			 l->vm == VP_LIVE_DEAD ? vm_why : "no VM");
+			 owner->pid, l->vm == VP_LIVE_DEAD ? vm_why : "no VM");
 	return 0;
 }
 

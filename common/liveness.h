@@ -28,9 +28,9 @@
 enum vp_live {
 	VP_LIVE_NONE, /* nothing to check (no vm.json) */
 	VP_LIVE_ALIVE,
-	VP_LIVE_DEAD,	 /* gone, a zombie, or its pid now names another
-			  * process (start time differs) */
-	VP_LIVE_UNKNOWN, /* no pid/start recorded, or procfs unreadable */
+	VP_LIVE_DEAD,	  /* gone, a zombie, or its pid now names another
+			   * process (start time differs) */
+	VP_LIVE_UNKNOWN,  /* no pid/start recorded, or procfs unreadable */
 	VP_LIVE_STARTING, /* a daemonizing VM whose pid is not known yet:
 			   * counts as alive */
 };
@@ -46,7 +46,8 @@ struct vp_liveness {
 
 /* What vm.json says. */
 struct vp_vm {
-	int pid; /* the VM, or with a pidfile the process QEMU was launched as */
+	int pid; /* the VM, or with a pidfile the process QEMU was launched as
+		  */
 	unsigned long long start;
 	char *pidfile; /* NULL: pid is the VM's; else absolute, malloc'ed */
 };
@@ -68,13 +69,12 @@ struct vp_owner {
 enum vp_live vp_proc_live(const char *proc_root, int pid,
 			  unsigned long long start);
 
-
 /* Write vm.json.  The caller holds the lock.  Only into a sandbox
  * directory that still holds its record or device list: a sandbox that
  * gc or poststop released is never brought back (the error says its
  * devices are gone); nothing is created then. */
-int vp_vm_save(const char *run_dir, const char *sandbox,
-	       const struct vp_vm *vm, struct vp_err *err);
+int vp_vm_save(const char *run_dir, const char *sandbox, const struct vp_vm *vm,
+	       struct vp_err *err);
 /* vp_vm_save of the version 1 form: `pid` is the VM's. */
 int vp_vm_write(const char *run_dir, const char *sandbox, int pid,
 		unsigned long long start, struct vp_err *err);

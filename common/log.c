@@ -11,8 +11,7 @@ static char log_sandbox[129];
 static enum vp_log_level log_level = VP_LOG_WARN;
 static bool log_syslog;
 
-static const char *const level_names[] = { "error", "warning", "info",
-					   "debug" };
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 void vp_log_init(const char *prog, enum vp_log_level level)
 {
@@ -37,8 +36,7 @@ void vp_log_set_sandbox(const char *id)
 
 void vp_log(enum vp_log_level level, const char *fmt, ...)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO,
-				    LOG_DEBUG };
+	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 	char msg[2048];
 	va_list ap;
 

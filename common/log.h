@@ -22,7 +22,7 @@ void vp_log_set_sandbox(const char *id);
  * a rollback that could not finish) at `level`, and drop it. */
 void vp_log_err(enum vp_log_level level, const struct vp_err *e);
 void vp_log(enum vp_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #define vp_log_error(...) vp_log(VP_LOG_ERROR, __VA_ARGS__)
 #define vp_log_warn(...) vp_log(VP_LOG_WARN, __VA_ARGS__)

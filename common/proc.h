@@ -6,8 +6,9 @@
 
 /* The fields of /proc/<pid>/stat that vnfplug uses. */
 struct vp_proc_stat {
-	char state;               /* field 3: 'R', 'S', ..., 'Z' zombie, 'X' dead */
-	unsigned long long start; /* field 22: start time, clock ticks since boot */
+	char state; /* field 3: 'R', 'S', ..., 'Z' zombie, 'X' dead */
+	unsigned long long
+	    start; /* field 22: start time, clock ticks since boot */
 };
 
 /* One read of /proc/<pid>/stat.  ENOENT (or ESRCH) in err->errnum when

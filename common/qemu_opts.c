@@ -78,7 +78,7 @@ char *vp_qemu_escape(const char *value)
  * `key` when `implied`), raw (still escaped); NULL when absent.  Later
  * occurrences win, as in QEMU. */
 const char *vp_qemu_opt_find(const char *s, const char *key, bool implied,
-			    size_t *len)
+			     size_t *len)
 {
 	size_t klen = strlen(key);
 	const char *found = NULL;
@@ -155,4 +155,3 @@ int vp_qemu_sandbox_id(int argc, char *const argv[], char **id,
 		return vp_err_set(err, ENOMEM, "QEMU -name");
 	return 1;
 }
-

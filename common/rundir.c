@@ -17,8 +17,7 @@ char *vp_rundir_sandbox(const char *run_dir, const char *sandbox)
 	return vp_asprintf("%s/sandboxes/%s", run_dir, sandbox);
 }
 
-char *vp_rundir_file(const char *run_dir, const char *sandbox,
-		     const char *name)
+char *vp_rundir_file(const char *run_dir, const char *sandbox, const char *name)
 {
 	if (!vp_valid_sandbox_id(sandbox)) {
 		errno = EINVAL;
@@ -55,8 +54,8 @@ int vp_rundir_sandbox_open(const char *run_dir, const char *sandbox,
 {
 	int dfd;
 
-	if (vp_rundir_sandbox_dirs(run_dir, sandbox, create, NULL, &dfd,
-				   err) < 0)
+	if (vp_rundir_sandbox_dirs(run_dir, sandbox, create, NULL, &dfd, err) <
+	    0)
 		return -1;
 	return dfd;
 }

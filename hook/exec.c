@@ -18,9 +18,9 @@
 #include "clock.h"
 
 static char *const fixed_env[] = {
-	"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-	"LC_ALL=C",
-	NULL,
+    "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+    "LC_ALL=C",
+    NULL,
 };
 
 struct sink {
@@ -70,14 +70,15 @@ int vp_exec(char *const argv[], unsigned timeout_ms, struct vp_exec_result *res,
 	    struct vp_err *err)
 {
 	int out_p[2], err_p[2];
-	struct sink sinks[2] = { { -1, NULL, 0 }, { -1, NULL, 0 } };
+	struct sink sinks[2] = {{-1, NULL, 0}, {-1, NULL, 0}};
 	long long deadline = vp_now_ms() + timeout_ms;
 	int open_pipes = 2, status = 0, timed_out = 0;
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
 	if (argv[0] == NULL || argv[0][0] != '/')
-		return vp_err_set(err, EINVAL, "exec: command must be an absolute path");
+		return vp_err_set(err, EINVAL,
+				  "exec: command must be an absolute path");
 	if (pipe2(out_p, O_CLOEXEC) < 0)
 		return vp_err_set(err, errno, "exec `%s`: pipe", argv[0]);
 	if (pipe2(err_p, O_CLOEXEC) < 0) {
@@ -88,7 +89,8 @@ int vp_exec(char *const argv[], unsigned timeout_ms, struct vp_exec_result *res,
 	pid = fork();
 	if (pid < 0) {
 		int e = errno;
-		close(out_p[0]), close(out_p[1]), close(err_p[0]), close(err_p[1]);
+		close(out_p[0]), close(out_p[1]), close(err_p[0]),
+		    close(err_p[1]);
 		return vp_err_set(err, e, "exec `%s`: fork", argv[0]);
 	}
 	if (pid == 0)
@@ -110,7 +112,8 @@ int vp_exec(char *const argv[], unsigned timeout_ms, struct vp_exec_result *res,
 		}
 		for (int i = 0; i < 2; i++)
 			if (sinks[i].fd >= 0)
-				pfd[n++] = (struct pollfd){ sinks[i].fd, POLLIN, 0 };
+				pfd[n++] =
+				    (struct pollfd){sinks[i].fd, POLLIN, 0};
 		r = poll(pfd, n, (int)left);
 		if (r < 0 && errno != EINTR)
 			break;
@@ -140,7 +143,7 @@ int vp_exec(char *const argv[], unsigned timeout_ms, struct vp_exec_result *res,
 		long long left = deadline - vp_now_ms();
 
 		if (pfd >= 0) {
-			struct pollfd p = { pfd, POLLIN, 0 };
+			struct pollfd p = {pfd, POLLIN, 0};
 
 			while (left > 0 && poll(&p, 1, (int)left) < 0 &&
 			       errno == EINTR)

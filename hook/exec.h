@@ -11,9 +11,9 @@
 #define VP_EXEC_OUTPUT_MAX (256 * 1024)
 
 struct vp_exec_result {
-	int status;     /* exit status, or 128+signal */
-	char *out;      /* stdout, NUL-terminated */
-	char *errout;   /* stderr, NUL-terminated */
+	int status;   /* exit status, or 128+signal */
+	char *out;    /* stdout, NUL-terminated */
+	char *errout; /* stderr, NUL-terminated */
 };
 
 /* Run argv[0] (an absolute path).  Returns 0 when the command ran to an exit

@@ -53,7 +53,7 @@ static void describe(const struct vp_record *rec, char *buf, size_t size)
 		const struct vp_resource *r = &rec->res[i];
 		const struct vp_backend *be = vp_backend_of(r->kind);
 		const struct vp_delivery *dv = vp_delivery_of(r->kind);
-		struct vp_desc d = { 0 };
+		struct vp_desc d = {0};
 
 		if (r->state == VP_RES_NOT_CREATED)
 			continue; /* the name was someone else's */
@@ -87,8 +87,9 @@ static void infer_from_json(const struct vp_json *root, char *buf, size_t size)
 			char p[128];
 
 			if (v != NULL && v->type == VP_JSON_STRING)
-				vp_strappendf(buf, size, ", %s %s", keys[k],
-				       vp_printable(v->u.str.s, p, sizeof(p)));
+				vp_strappendf(
+				    buf, size, ", %s %s", keys[k],
+				    vp_printable(v->u.str.s, p, sizeof(p)));
 		}
 	}
 }
@@ -164,8 +165,8 @@ static int gc_liveness(const struct vp_config *cfg, const struct vp_gc_opts *o,
 		       const char *id, const struct vp_record *rec,
 		       struct vp_liveness *l, struct vp_err *err)
 {
-	struct vp_owner own = rec != NULL ? vp_record_owner(rec)
-					  : (struct vp_owner){ 0 };
+	struct vp_owner own =
+	    rec != NULL ? vp_record_owner(rec) : (struct vp_owner){0};
 	const struct vp_owner *op = rec != NULL ? &own : NULL;
 
 	if (o->dry_run)
@@ -223,7 +224,7 @@ static int gc_one(const struct vp_config *cfg, const struct vp_gc_opts *o,
 	struct vp_liveness l;
 	struct vp_err why;
 	char what[LINE_MAX_], left[LINE_MAX_] = "";
-	struct vp_release_opts ro = { .left = left, .left_size = sizeof(left) };
+	struct vp_release_opts ro = {.left = left, .left_size = sizeof(left)};
 	long long age;
 	int rc;
 

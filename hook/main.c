@@ -20,11 +20,11 @@
 /* gc and status: the operator's subcommands, on the admin config. */
 static int run_operator(const struct vp_cli *c, struct vp_err *err)
 {
-	struct vp_config cfg = { 0 };
-	struct vp_gc_opts go = { .dry_run = c->dry_run,
-				 .min_age = c->min_age,
-				 .out = stdout,
-				 .verbose = c->level >= VP_LOG_DEBUG };
+	struct vp_config cfg = {0};
+	struct vp_gc_opts go = {.dry_run = c->dry_run,
+				.min_age = c->min_age,
+				.out = stdout,
+				.verbose = c->level >= VP_LOG_DEBUG};
 	struct vp_gc_result res;
 	int rc;
 
@@ -35,8 +35,9 @@ static int run_operator(const struct vp_cli *c, struct vp_err *err)
 	if (c->cmd == VP_CMD_STATUS)
 		rc = vp_status(&cfg, c->json, 0, stdout, err);
 	else if ((rc = vp_gc(&cfg, &go, &res, err)) == 0 && res.failed > 0)
-		rc = vp_err_set(err, 0, "gc: %u sandbox(es) could not be "
-					"released or checked",
+		rc = vp_err_set(err, 0,
+				"gc: %u sandbox(es) could not be "
+				"released or checked",
 				res.failed);
 	vp_config_free(&cfg);
 	return rc;
@@ -45,7 +46,7 @@ static int run_operator(const struct vp_cli *c, struct vp_err *err)
 int main(int argc, char **argv)
 {
 	struct vp_cli c;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 	int rc;
 
 	/* The runtime may start us in the container's rootfs with its
@@ -76,10 +77,10 @@ int main(int argc, char **argv)
 	if (c.cmd == VP_CMD_HOOK) {
 		/* stages.c installs the filter once it knows the container has
 		 * a request: one without must not pay for compiling it */
-		struct vp_hook_opts o = { .config_path = c.config_path,
-					  .stage = c.stage,
-					  .state_fd = 0,
-					  .seccomp = !c.no_seccomp };
+		struct vp_hook_opts o = {.config_path = c.config_path,
+					 .stage = c.stage,
+					 .state_fd = 0,
+					 .seccomp = !c.no_seccomp};
 
 		rc = vp_hook_run(&o, &err);
 	} else {

@@ -28,14 +28,12 @@
 #include "validate.h"
 #include "rundir.h"
 
-static const char *const kind_names[] = { "ovs-port", "devlist", "vf-claim",
-					  "vf-config", "vfio-bind",
-					  "netns-move" };
+static const char *const kind_names[] = {
+    "ovs-port", "devlist", "vf-claim", "vf-config", "vfio-bind", "netns-move"};
 /* "dddd:bb:dd.f" + space, room to spare */
 #define VP_PCI_LINE_MAX 32
 #define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
-static const char *const state_names[] = { "pending", "created",
-					   "not-created" };
+static const char *const state_names[] = {"pending", "created", "not-created"};
 #define N_STATES (sizeof(state_names) / sizeof(state_names[0]))
 
 const char *vp_res_state_name(enum vp_res_state s)
@@ -85,7 +83,7 @@ static int dup_opt(char **dst, const char *src)
 int vp_record_add(struct vp_record *rec, const struct vp_resource *r,
 		  struct vp_err *err)
 {
-	struct vp_resource *nres, c = { 0 };
+	struct vp_resource *nres, c = {0};
 
 	nres = realloc(rec->res, (rec->n_res + 1) * sizeof(*nres));
 	if (nres == NULL)
@@ -97,11 +95,14 @@ int vp_record_add(struct vp_record *rec, const struct vp_resource *r,
 	c.orig_driver = c.ns_ifname = c.ns_path = NULL;
 	if (dup_opt(&c.network, r->network) < 0 ||
 	    dup_opt(&c.ovsdb, r->ovsdb) < 0 ||
-	    dup_opt(&c.bridge, r->bridge) < 0 || dup_opt(&c.port, r->port) < 0 ||
-	    dup_opt(&c.socket, r->socket) < 0 || dup_opt(&c.path, r->path) < 0 ||
-	    dup_opt(&c.pf, r->pf) < 0 || dup_opt(&c.pf_pci, r->pf_pci) < 0 ||
+	    dup_opt(&c.bridge, r->bridge) < 0 ||
+	    dup_opt(&c.port, r->port) < 0 ||
+	    dup_opt(&c.socket, r->socket) < 0 ||
+	    dup_opt(&c.path, r->path) < 0 || dup_opt(&c.pf, r->pf) < 0 ||
+	    dup_opt(&c.pf_pci, r->pf_pci) < 0 ||
 	    dup_opt(&c.pf_ifname, r->pf_ifname) < 0 ||
-	    dup_opt(&c.vf_pci, r->vf_pci) < 0 || dup_opt(&c.mode, r->mode) < 0 ||
+	    dup_opt(&c.vf_pci, r->vf_pci) < 0 ||
+	    dup_opt(&c.mode, r->mode) < 0 ||
 	    dup_opt(&c.orig_driver, r->orig_driver) < 0 ||
 	    dup_opt(&c.ns_ifname, r->ns_ifname) < 0 ||
 	    dup_opt(&c.ns_path, r->ns_path) < 0) {
@@ -135,8 +136,8 @@ static int get_name(const struct vp_json *o, const char *key,
 			  vp_printable(s, buf, sizeof(buf)));
 }
 
-static int get_mac(const struct vp_json *o, const char *prefix,
-		   const char *key, uint8_t mac[6], struct vp_err *err)
+static int get_mac(const struct vp_json *o, const char *prefix, const char *key,
+		   uint8_t mac[6], struct vp_err *err)
 {
 	const char *s;
 
@@ -164,8 +165,8 @@ static int parse_vf_config(const struct vp_json *o, struct vp_vf_config *c,
 				err) < 0 ||
 	    vp_json_member_uint(o, p, "vlan", 0, 0, 4095, &c->vlan, err) < 0 ||
 	    vp_json_member_uint(o, p, "qos", 0, 0, 7, &c->qos, err) < 0 ||
-	    vp_json_member_uint(o, p, "vlan_proto", 0, 0, 0xffff, &proto,
-				err) < 0 ||
+	    vp_json_member_uint(o, p, "vlan_proto", 0, 0, 0xffff, &proto, err) <
+		0 ||
 	    vp_json_member_uint(o, p, "min_tx_rate", 0, 0, UINT_MAX,
 				&c->min_tx_rate, err) < 0 ||
 	    vp_json_member_uint(o, p, "max_tx_rate", 0, 0, UINT_MAX,
@@ -184,15 +185,17 @@ static int parse_link(const struct vp_json *o, struct vp_link *l,
 	long long ifindex = 0;
 
 	if (vp_json_expect(o, VP_JSON_OBJECT, p, err) < 0 ||
-	    vp_json_member_str(o, p, "ifname", VP_JSON_REQUIRED, &ifname,
-			       err) < 0)
+	    vp_json_member_str(o, p, "ifname", VP_JSON_REQUIRED, &ifname, err) <
+		0)
 		return -1;
 	if (!vp_valid_ifname(ifname))
-		return vp_err_set(err, 0, "`orig_link.ifname` fails validation");
+		return vp_err_set(err, 0,
+				  "`orig_link.ifname` fails validation");
 	memcpy(l->ifname, ifname, strlen(ifname) + 1);
 	if (vp_json_member_int(o, p, "ifindex", 0, 0, INT_MAX, &ifindex, err) <
 		0 ||
-	    vp_json_member_uint(o, p, "mtu", 0, 0, 1U << 20, &l->mtu, err) < 0 ||
+	    vp_json_member_uint(o, p, "mtu", 0, 0, 1U << 20, &l->mtu, err) <
+		0 ||
 	    get_mac(o, p, "mac", l->mac, err) < 0 ||
 	    vp_json_member_bool(o, p, "up", VP_JSON_REQUIRED, &l->up, err) < 0)
 		return -1;
@@ -209,13 +212,13 @@ static int parse_vf_resource(const struct vp_json *o, struct vp_resource *r,
 				  &r->vf_pci, err) < 0 ||
 	    vp_json_member_strdup(o, NULL, "pf", 0, &r->pf, err) < 0 ||
 	    vp_json_member_strdup(o, NULL, "pf_pci", 0, &r->pf_pci, err) < 0 ||
-	    vp_json_member_strdup(o, NULL, "pf_ifname", 0, &r->pf_ifname,
-				  err) < 0 ||
+	    vp_json_member_strdup(o, NULL, "pf_ifname", 0, &r->pf_ifname, err) <
+		0 ||
 	    vp_json_member_strdup(o, NULL, "mode", 0, &r->mode, err) < 0 ||
 	    vp_json_member_strdup(o, NULL, "orig_driver", 0, &r->orig_driver,
 				  err) < 0 ||
-	    vp_json_member_strdup(o, NULL, "ns_ifname", 0, &r->ns_ifname,
-				  err) < 0 ||
+	    vp_json_member_strdup(o, NULL, "ns_ifname", 0, &r->ns_ifname, err) <
+		0 ||
 	    vp_json_member_strdup(o, NULL, "ns_path", 0, &r->ns_path, err) < 0)
 		return -1;
 	if (r->ns_path != NULL && !vp_valid_abs_path(r->ns_path))
@@ -242,7 +245,7 @@ static int parse_vf_resource(const struct vp_json *o, struct vp_resource *r,
 	     !vp_valid_ovs_name(r->orig_driver) &&
 	     strspn(r->orig_driver, "abcdefghijklmnopqrstuvwxyz"
 				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
-		     strlen(r->orig_driver)))
+		 strlen(r->orig_driver)))
 		return vp_err_set(err, 0, "VF fields fail validation");
 	if (r->kind == VP_RES_VF_CONFIG &&
 	    parse_vf_config(vp_json_get(o, "orig_vf"), &r->orig_vf, err) < 0)
@@ -286,14 +289,16 @@ static int parse_resource(const struct vp_json *o, struct vp_resource *r,
 		    !vp_valid_ovs_name(r->bridge) ||
 		    !vp_valid_ovs_name(r->port) ||
 		    !vp_valid_abs_path(r->socket))
-			return vp_err_set(err, 0, "ovs-port fields fail validation");
+			return vp_err_set(err, 0,
+					  "ovs-port fields fail validation");
 		break;
 	case VP_RES_DEVLIST:
 		if (vp_json_member_strdup(o, NULL, "path", req, &r->path, err) <
 		    0)
 			return -1;
 		if (!vp_valid_abs_path(r->path))
-			return vp_err_set(err, 0, "devlist path fails validation");
+			return vp_err_set(err, 0,
+					  "devlist path fails validation");
 		break;
 	case VP_RES_VF_CLAIM:
 	case VP_RES_VF_CONFIG:
@@ -351,7 +356,7 @@ int vp_record_parse(const char *buf, size_t len, struct vp_record *rec,
 		goto fail;
 	}
 	for (size_t i = 0; i < arr->u.arr.n; i++) {
-		struct vp_resource r = { 0 };
+		struct vp_resource r = {0};
 
 		if (parse_resource(arr->u.arr.items[i], &r, err) < 0 ||
 		    vp_record_add(rec, &r, err) < 0) {
@@ -495,7 +500,8 @@ int vp_record_serialize(const struct vp_record *rec, char **out, size_t *len,
 int vp_record_load(const char *run_dir, const char *sandbox,
 		   struct vp_record *rec, struct vp_err *err)
 {
-	_cleanup_free_ char *path = vp_rundir_file(run_dir, sandbox, VP_RUNDIR_RECORD);
+	_cleanup_free_ char *path =
+	    vp_rundir_file(run_dir, sandbox, VP_RUNDIR_RECORD);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int dfd = -1;
 	size_t len;
@@ -590,7 +596,8 @@ static int claims_index_update(int rfd, const char *run_dir,
 		sp = strchr(line, ' ');
 		if (sp != NULL && strcmp(sp + 1, sandbox) == 0) {
 			*sp = '\0';
-			if (!grow && (rec == NULL || !record_claims_pci(rec, line))) {
+			if (!grow &&
+			    (rec == NULL || !record_claims_pci(rec, line))) {
 				changed = true;
 				continue;
 			}
@@ -606,9 +613,8 @@ static int claims_index_update(int rfd, const char *run_dir,
 		    !vp_valid_pci_addr(pci))
 			continue;
 		snprintf(want, sizeof(want), "%s %s\n", pci, sandbox);
-		if (strstr(out, want) == out ||
-		    (strstr(out, want) != NULL &&
-		     strstr(out, want)[-1] == '\n'))
+		if (strstr(out, want) == out || (strstr(out, want) != NULL &&
+						 strstr(out, want)[-1] == '\n'))
 			continue;
 		out = realloc(out, used + strlen(want) + 1);
 		if (out == NULL)
@@ -625,7 +631,8 @@ static int claims_index_update(int rfd, const char *run_dir,
 int vp_record_save(const char *run_dir, const struct vp_record *rec,
 		   struct vp_err *err)
 {
-	_cleanup_free_ char *path = vp_rundir_file(run_dir, rec->sandbox, VP_RUNDIR_RECORD);
+	_cleanup_free_ char *path =
+	    vp_rundir_file(run_dir, rec->sandbox, VP_RUNDIR_RECORD);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int rfd = -1;
 	_cleanup_close_ int dfd = -1;
@@ -633,7 +640,8 @@ int vp_record_save(const char *run_dir, const struct vp_record *rec,
 
 	if (path == NULL)
 		return vp_err_set(err, ENOMEM, "record");
-	if (vp_rundir_sandbox_dirs(run_dir, rec->sandbox, true, &rfd, &dfd, err) < 0)
+	if (vp_rundir_sandbox_dirs(run_dir, rec->sandbox, true, &rfd, &dfd,
+				   err) < 0)
 		return -1;
 	if (vp_record_serialize(rec, &buf, &len, err) < 0)
 		return -1;
@@ -706,7 +714,8 @@ int vp_record_remove(const char *run_dir, const char *sandbox,
 {
 	_cleanup_free_ char *sdir = vp_asprintf("%s/sandboxes", run_dir);
 	_cleanup_free_ char *dir = vp_rundir_sandbox(run_dir, sandbox);
-	_cleanup_free_ char *path = vp_rundir_file(run_dir, sandbox, VP_RUNDIR_RECORD);
+	_cleanup_free_ char *path =
+	    vp_rundir_file(run_dir, sandbox, VP_RUNDIR_RECORD);
 	_cleanup_close_ int rfd = -1;
 	_cleanup_close_ int sfd = -1;
 	_cleanup_close_ int dfd = -1;

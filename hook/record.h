@@ -24,13 +24,13 @@
 /* Each kind is one backend's or one delivery path's (backend.h,
  * delivery.h): they create it, undo it and describe it. */
 enum vp_res_kind {
-	VP_RES_OVS_PORT,    /* a dpdkvhostuserclient port on an OVS bridge */
-	VP_RES_DEVLIST,     /* the sandbox's devices.json */
-	VP_RES_VF_CLAIM,    /* a VF handed to this sandbox (the record is the
-			     * claim: no two records claim one VF) */
-	VP_RES_VF_CONFIG,   /* PF-side VF settings changed; orig_vf saved */
-	VP_RES_VFIO_BIND,   /* VF moved to vfio-pci from orig_driver */
-	VP_RES_NETNS_MOVE,  /* VF netdev moved into a container netns */
+	VP_RES_OVS_PORT,   /* a dpdkvhostuserclient port on an OVS bridge */
+	VP_RES_DEVLIST,	   /* the sandbox's devices.json */
+	VP_RES_VF_CLAIM,   /* a VF handed to this sandbox (the record is the
+			    * claim: no two records claim one VF) */
+	VP_RES_VF_CONFIG,  /* PF-side VF settings changed; orig_vf saved */
+	VP_RES_VFIO_BIND,  /* VF moved to vfio-pci from orig_driver */
+	VP_RES_NETNS_MOVE, /* VF netdev moved into a container netns */
 };
 
 /* A network link's state as the journal keeps it (a VF's netdev before it
@@ -44,7 +44,7 @@ struct vp_link {
 };
 
 enum vp_res_state {
-	VP_RES_PENDING,     /* recorded, creation may or may not have happened */
+	VP_RES_PENDING, /* recorded, creation may or may not have happened */
 	VP_RES_CREATED,
 	VP_RES_NOT_CREATED, /* VP_RES_OVS_PORT: its name was taken by a port
 			     * that is not ours; nothing to undo */
@@ -53,7 +53,7 @@ enum vp_res_state {
 struct vp_resource {
 	enum vp_res_kind kind;
 	enum vp_res_state state;
-	unsigned index;     /* request entry it serves */
+	unsigned index; /* request entry it serves */
 	char *network;
 	/* VP_RES_OVS_PORT */
 	char *ovsdb;
@@ -63,30 +63,30 @@ struct vp_resource {
 	/* VP_RES_DEVLIST */
 	char *path;
 	/* the VF kinds */
-	char *pf;           /* PF as the config names it */
+	char *pf; /* PF as the config names it */
 	char *pf_pci;
-	char *pf_ifname;    /* "" when the PF has no netdev */
+	char *pf_ifname; /* "" when the PF has no netdev */
 	unsigned vf_index;
 	char *vf_pci;
-	char *mode;         /* VP_RES_VF_CLAIM: "vfio" or "netns" */
-	char *orig_driver;  /* VP_RES_VFIO_BIND: "" when it was unbound */
-	struct vp_vf_config orig_vf;   /* VP_RES_VF_CONFIG */
-	struct vp_link orig_link;      /* VP_RES_NETNS_MOVE: as it was */
-	char *ns_ifname;    /* VP_RES_NETNS_MOVE: its name in the container */
-	int ns_pid;         /* VP_RES_NETNS_MOVE: a process in that netns */
+	char *mode;	   /* VP_RES_VF_CLAIM: "vfio" or "netns" */
+	char *orig_driver; /* VP_RES_VFIO_BIND: "" when it was unbound */
+	struct vp_vf_config orig_vf; /* VP_RES_VF_CONFIG */
+	struct vp_link orig_link;    /* VP_RES_NETNS_MOVE: as it was */
+	char *ns_ifname; /* VP_RES_NETNS_MOVE: its name in the container */
+	int ns_pid;	 /* VP_RES_NETNS_MOVE: a process in that netns */
 	unsigned long long ns_ino; /* ... that netns's inode */
-	char *ns_path;      /* ... a file pinning it (OCI path), or NULL */
-	int ns_ifindex;     /* ... the link's ifindex there, 0 until moved */
+	char *ns_path;	/* ... a file pinning it (OCI path), or NULL */
+	int ns_ifindex; /* ... the link's ifindex there, 0 until moved */
 };
 
 struct vp_record {
 	char *sandbox;
-	char *container;            /* container whose prestart created it */
-	long long created;          /* unix seconds */
-	int owner_pid;              /* runtime/container pid from the state */
+	char *container;   /* container whose prestart created it */
+	long long created; /* unix seconds */
+	int owner_pid;	   /* runtime/container pid from the state */
 	unsigned long long owner_start; /* its start time (clock ticks) */
-	bool complete;              /* prestart finished; a second prestart
-				     * for the sandbox is then a no-op */
+	bool complete;			/* prestart finished; a second prestart
+					 * for the sandbox is then a no-op */
 	struct vp_resource *res;
 	size_t n_res;
 };
@@ -96,8 +96,8 @@ const char *vp_res_state_name(enum vp_res_state s);
 /* The record's owner, for liveness.h. */
 static inline struct vp_owner vp_record_owner(const struct vp_record *rec)
 {
-	return (struct vp_owner){ .pid = rec->owner_pid,
-				  .start = rec->owner_start };
+	return (struct vp_owner){.pid = rec->owner_pid,
+				 .start = rec->owner_start};
 }
 /* 1 loaded, 0 absent, <0 unreadable or corrupt. */
 int vp_record_load(const char *run_dir, const char *sandbox,

@@ -37,11 +37,11 @@ static int undo(struct vp_backend_ctx *c, size_t i, struct vp_err *err)
 int vp_release_opt(const struct vp_config *cfg, struct vp_record *rec,
 		   const struct vp_release_opts *opts, struct vp_err *err)
 {
-	struct vp_backend_ctx c = { .cfg = cfg,
-				    .sandbox = rec->sandbox,
-				    .rec = rec,
-				    .end = opts != NULL ? opts->end : 0,
-				    .timeout_ms = cfg->timeout_ms };
+	struct vp_backend_ctx c = {.cfg = cfg,
+				   .sandbox = rec->sandbox,
+				   .rec = rec,
+				   .end = opts != NULL ? opts->end : 0,
+				   .timeout_ms = cfg->timeout_ms};
 	struct vp_err e1;
 	int failed = 0;
 	size_t keep = rec->n_res;

@@ -21,11 +21,11 @@ int vp_release(const struct vp_config *cfg, struct vp_record *rec,
 	       struct vp_err *err);
 
 struct vp_release_opts {
-	long long end;      /* vp_now_ms() deadline, 0 for none: each undo
-			     * gets what is left (capped by timeout_ms); past
-			     * it the rest stays in rec and the call fails */
-	char *left;         /* if set: the ports left alone because they are
-			     * not this sandbox's ("port X, port Y") */
+	long long end; /* vp_now_ms() deadline, 0 for none: each undo
+			* gets what is left (capped by timeout_ms); past
+			* it the rest stays in rec and the call fails */
+	char *left;    /* if set: the ports left alone because they are
+			* not this sandbox's ("port X, port Y") */
 	size_t left_size;
 };
 int vp_release_opt(const struct vp_config *cfg, struct vp_record *rec,

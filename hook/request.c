@@ -19,8 +19,9 @@
 #define A VP_ANNOTATION_NETWORKS
 
 static const char *const item_keys[] = {
-	"network", "ifname", "mac", "queues", "vlan", "qos", "spoofchk",
-	"trust", "min_tx_rate", "max_tx_rate", "link_state", "mtu", NULL,
+    "network",	  "ifname",   "mac",   "queues",      "vlan",
+    "qos",	  "spoofchk", "trust", "min_tx_rate", "max_tx_rate",
+    "link_state", "mtu",      NULL,
 };
 
 /* Optional sriov settings: parsed for form here, checked against the
@@ -28,29 +29,28 @@ static const char *const item_keys[] = {
 static int parse_vf_settings(const struct vp_json *o, const char *p,
 			     struct vp_request_item *it, struct vp_err *err)
 {
-	static const char *const links[] = { "auto", "enable", "disable",
-					     NULL };
+	static const char *const links[] = {"auto", "enable", "disable", NULL};
 	const struct {
 		const char *key;
 		unsigned bit;
 		unsigned min, max;
 		unsigned *dst;
 	} ints[] = {
-		{ "vlan", VP_ALLOW_VLAN, 0, 4095, &it->vf.vlan },
-		{ "qos", VP_ALLOW_QOS, 0, 7, &it->vf.qos },
-		{ "min_tx_rate", VP_ALLOW_MIN_TX_RATE, 0, 1000000,
-		  &it->vf.min_tx_rate },
-		{ "max_tx_rate", VP_ALLOW_MAX_TX_RATE, 0, 1000000,
-		  &it->vf.max_tx_rate },
-		{ "mtu", VP_ALLOW_MTU, 68, 65535, &it->mtu },
+	    {"vlan", VP_ALLOW_VLAN, 0, 4095, &it->vf.vlan},
+	    {"qos", VP_ALLOW_QOS, 0, 7, &it->vf.qos},
+	    {"min_tx_rate", VP_ALLOW_MIN_TX_RATE, 0, 1000000,
+	     &it->vf.min_tx_rate},
+	    {"max_tx_rate", VP_ALLOW_MAX_TX_RATE, 0, 1000000,
+	     &it->vf.max_tx_rate},
+	    {"mtu", VP_ALLOW_MTU, 68, 65535, &it->mtu},
 	};
 	const struct {
 		const char *key;
 		unsigned bit;
 		bool *dst;
 	} bools[] = {
-		{ "spoofchk", VP_ALLOW_SPOOFCHK, &it->vf.spoofchk },
-		{ "trust", VP_ALLOW_TRUST, &it->vf.trust },
+	    {"spoofchk", VP_ALLOW_SPOOFCHK, &it->vf.spoofchk},
+	    {"trust", VP_ALLOW_TRUST, &it->vf.trust},
 	};
 	int rc, link = 0;
 
@@ -324,8 +324,9 @@ int vp_request_resolve(struct vp_request *req, const struct vp_config *cfg,
 			unsigned bit = it->set & -it->set;
 
 			return vp_err_set(err, 0,
-					  A "[%zu].%s: only sriov networks take "
-					    "it; `%s` is vhost-user",
+					  A
+					  "[%zu].%s: only sriov networks take "
+					  "it; `%s` is vhost-user",
 					  i, vp_allow_name(bit), net->name);
 		}
 		if (it->queues == 0)

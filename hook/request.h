@@ -24,17 +24,17 @@
 
 struct vp_request_item {
 	char *network;
-	char ifname[16];    /* "" when not given; resolve sets the first
-			     * free "net<k>" */
+	char ifname[16]; /* "" when not given; resolve sets the first
+			  * free "net<k>" */
 	bool has_mac;
 	uint8_t mac[6];
-	unsigned queues;    /* 0 when not given; resolve sets the default */
+	unsigned queues; /* 0 when not given; resolve sets the default */
 	/* sriov: which VP_ALLOW_* settings the request gave, their values;
 	 * resolve merges them over the network's defaults into vf/mtu */
 	unsigned set;
 	struct vp_vf_config vf;
 	unsigned mtu;
-	const struct vp_network *net;  /* set by vp_request_resolve */
+	const struct vp_network *net; /* set by vp_request_resolve */
 };
 
 struct vp_request {

@@ -37,16 +37,21 @@
 #endif
 
 /* Namespace flags a fork for a backend command never uses. */
-#define NS_FLAGS                                                              \
-	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |          \
+#define NS_FLAGS                                                               \
+	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |           \
 	 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
 /* socket(2)'s type without SOCK_CLOEXEC / SOCK_NONBLOCK */
 #define SOCK_TYPE_MASK 0xf
 
-#define ARG(n, o, a) { .arg = (n), .op = (o), .datum_a = (scmp_datum_t)(a) }
-#define ARGM(n, mask, a)                                                      \
-	{ .arg = (n), .op = SCMP_CMP_MASKED_EQ,                               \
-	  .datum_a = (scmp_datum_t)(mask), .datum_b = (scmp_datum_t)(a) }
+#define ARG(n, o, a)                                                           \
+	{                                                                      \
+		.arg = (n), .op = (o), .datum_a = (scmp_datum_t)(a)            \
+	}
+#define ARGM(n, mask, a)                                                       \
+	{                                                                      \
+		.arg = (n), .op = SCMP_CMP_MASKED_EQ,                          \
+		.datum_a = (scmp_datum_t)(mask), .datum_b = (scmp_datum_t)(a)  \
+	}
 
 #define ALWAYS 0U
 #define EXEC VP_FILTER_EXEC
@@ -63,172 +68,145 @@
 
 struct rule {
 	const char *name;
-	int nr;                /* SCMP_SYS(name) */
-	unsigned group;        /* ALWAYS, or the VP_FILTER_* that needs it */
-	int errnum;            /* 0: allow; else fail with this errno */
-	unsigned n_args;       /* conditions, all must hold */
+	int nr;		 /* SCMP_SYS(name) */
+	unsigned group;	 /* ALWAYS, or the VP_FILTER_* that needs it */
+	int errnum;	 /* 0: allow; else fail with this errno */
+	unsigned n_args; /* conditions, all must hold */
 	struct scmp_arg_cmp args[2];
 };
 
 /* SCMP_SYS: the number at compile time (negative where the architecture
  * lacks the call), no name lookups at run time */
-#define R(n, g) { .name = #n, .nr = SCMP_SYS(n), .group = (g) }
-#define R1(n, g, a)                                                           \
-	{ .name = #n, .nr = SCMP_SYS(n), .group = (g), .n_args = 1,           \
-	  .args = { a } }
-#define R2(n, g, a, b)                                                        \
-	{ .name = #n, .nr = SCMP_SYS(n), .group = (g), .n_args = 2,           \
-	  .args = { a, b } }
-#define ERR(n, e)                                                             \
-	{ .name = #n, .nr = SCMP_SYS(n), .group = ALWAYS, .errnum = (e) }
+#define R(n, g)                                                                \
+	{                                                                      \
+		.name = #n, .nr = SCMP_SYS(n), .group = (g)                    \
+	}
+#define R1(n, g, a)                                                            \
+	{                                                                      \
+		.name = #n, .nr = SCMP_SYS(n), .group = (g), .n_args = 1,      \
+		.args = {                                                      \
+			a                                                      \
+		}                                                              \
+	}
+#define R2(n, g, a, b)                                                         \
+	{                                                                      \
+		.name = #n, .nr = SCMP_SYS(n), .group = (g), .n_args = 2,      \
+		.args = {                                                      \
+			a,                                                     \
+			b                                                      \
+		}                                                              \
+	}
+#define ERR(n, e)                                                              \
+	{                                                                      \
+		.name = #n, .nr = SCMP_SYS(n), .group = ALWAYS, .errnum = (e)  \
+	}
 
 static const struct rule rules[] = {
-	/* --- memory: malloc, yajl/libnl buffers, ld.so in a backend --- */
-	R(brk, ALWAYS),
-	R(mmap, ALWAYS),
-	R(munmap, ALWAYS),
-	R(mremap, ALWAYS),     /* realloc of big buffers */
-	R(mprotect, ALWAYS),   /* ld.so relro, stack guard */
-	R(madvise, ALWAYS),    /* free() trimming */
+    /* --- memory: malloc, yajl/libnl buffers, ld.so in a backend --- */
+    R(brk, ALWAYS), R(mmap, ALWAYS), R(munmap, ALWAYS),
+    R(mremap, ALWAYS),	 /* realloc of big buffers */
+    R(mprotect, ALWAYS), /* ld.so relro, stack guard */
+    R(madvise, ALWAYS),	 /* free() trimming */
 
-	/* --- stdin, config, records, device list, sysfs, /proc --- */
-	R(read, ALWAYS),       /* state on stdin, files */
-	R(readv, ALWAYS),
-	R(pread64, ALWAYS),    /* ld.so reading ELF headers */
-	R(write, ALWAYS),      /* records, sysfs knobs, stderr */
-	R(writev, ALWAYS),     /* stdio, syslog */
-	R(lseek, ALWAYS),      /* stdio */
-	R(open, ALWAYS),       /* older libcs */
-	R(openat, ALWAYS),     /* every file, O_NOFOLLOW */
-	R(close, ALWAYS),
-	R(close_range, ALWAYS), /* exec child drops our fds */
-	R(dup, ALWAYS),
-	R(dup2, ALWAYS),       /* exec child's stdio */
-	R(dup3, ALWAYS),
-	R(fcntl, ALWAYS),      /* CLOEXEC, fdopendir */
-	R(fstat, ALWAYS),      /* regular-file checks */
-	R(stat, ALWAYS),
-	R(lstat, ALWAYS),      /* run-dir symlink checks */
-	R(newfstatat, ALWAYS),
-	R(statx, ALWAYS),
-	R(access, ALWAYS),     /* ld.so in a backend */
-	R(faccessat, ALWAYS),
-	R(faccessat2, ALWAYS),
-	R(readlink, ALWAYS),   /* sysfs physfn/driver links,
-						    * /proc/<pid>/ns/net */
-	R(readlinkat, ALWAYS),
-	R(getdents64, ALWAYS), /* sysfs virtfnN, records, gc */
-	R(getdents, ALWAYS),
-	R(flock, ALWAYS),      /* the allocation lock */
-	R(fsync, ALWAYS),      /* atomic writes, dir fsync */
-	R(fdatasync, ALWAYS),
-	R(rename, ALWAYS),     /* temp file -> record */
-	R(renameat, ALWAYS),
-	R(renameat2, ALWAYS),
-	R(mkdir, ALWAYS),      /* run_dir, sandbox, socket dirs */
-	R(mkdirat, ALWAYS),
-	R(unlink, ALWAYS),     /* records, stale sockets */
-	R(unlinkat, ALWAYS),   /* rm -rf of a sandbox dir */
-	R(rmdir, ALWAYS),
-	R(fchmod, ALWAYS),     /* exact modes on created files */
-	R(umask, ALWAYS),
-	R(chdir, ALWAYS),
-	R(getcwd, ALWAYS),
-	/* isatty() (stdio); if_nametoindex() for a PF's ifindex */
-	R1(ioctl, ALWAYS, ARG(1, SCMP_CMP_EQ, TCGETS)),
-	R1(ioctl, ALWAYS, ARG(1, SCMP_CMP_EQ, SIOCGIFINDEX)),
-	R1(ioctl, ALWAYS, ARG(1, SCMP_CMP_EQ, SIOCGIFNAME)),
+    /* --- stdin, config, records, device list, sysfs, /proc --- */
+    R(read, ALWAYS),			      /* state on stdin, files */
+    R(readv, ALWAYS), R(pread64, ALWAYS),     /* ld.so reading ELF headers */
+    R(write, ALWAYS),			      /* records, sysfs knobs, stderr */
+    R(writev, ALWAYS),			      /* stdio, syslog */
+    R(lseek, ALWAYS),			      /* stdio */
+    R(open, ALWAYS),			      /* older libcs */
+    R(openat, ALWAYS),			      /* every file, O_NOFOLLOW */
+    R(close, ALWAYS), R(close_range, ALWAYS), /* exec child drops our fds */
+    R(dup, ALWAYS), R(dup2, ALWAYS),	      /* exec child's stdio */
+    R(dup3, ALWAYS), R(fcntl, ALWAYS),	      /* CLOEXEC, fdopendir */
+    R(fstat, ALWAYS),			      /* regular-file checks */
+    R(stat, ALWAYS), R(lstat, ALWAYS),	      /* run-dir symlink checks */
+    R(newfstatat, ALWAYS), R(statx, ALWAYS),
+    R(access, ALWAYS), /* ld.so in a backend */
+    R(faccessat, ALWAYS), R(faccessat2, ALWAYS),
+    R(readlink, ALWAYS), /* sysfs physfn/driver links,
+			  * /proc/<pid>/ns/net */
+    R(readlinkat, ALWAYS),
+    R(getdents64, ALWAYS),		     /* sysfs virtfnN, records, gc */
+    R(getdents, ALWAYS), R(flock, ALWAYS),   /* the allocation lock */
+    R(fsync, ALWAYS),			     /* atomic writes, dir fsync */
+    R(fdatasync, ALWAYS), R(rename, ALWAYS), /* temp file -> record */
+    R(renameat, ALWAYS), R(renameat2, ALWAYS),
+    R(mkdir, ALWAYS),			   /* run_dir, sandbox, socket dirs */
+    R(mkdirat, ALWAYS), R(unlink, ALWAYS), /* records, stale sockets */
+    R(unlinkat, ALWAYS),		   /* rm -rf of a sandbox dir */
+    R(rmdir, ALWAYS), R(fchmod, ALWAYS),   /* exact modes on created files */
+    R(umask, ALWAYS), R(chdir, ALWAYS), R(getcwd, ALWAYS),
+    /* isatty() (stdio); if_nametoindex() for a PF's ifindex */
+    R1(ioctl, ALWAYS, ARG(1, SCMP_CMP_EQ, TCGETS)),
+    R1(ioctl, ALWAYS, ARG(1, SCMP_CMP_EQ, SIOCGIFINDEX)),
+    R1(ioctl, ALWAYS, ARG(1, SCMP_CMP_EQ, SIOCGIFNAME)),
 
-	/* --- process basics: glibc, ld.so, error paths --- */
-	R(exit, ALWAYS),
-	R(exit_group, ALWAYS),
-	R(getpid, ALWAYS),     /* syslog LOG_PID, records */
-	R(getppid, ALWAYS),
-	R(gettid, ALWAYS),     /* abort() */
-	R(getuid, ALWAYS),
-	R(geteuid, ALWAYS),
-	R(getgid, ALWAYS),
-	R(getegid, ALWAYS),
-	R(getresuid, ALWAYS),
-	R(getresgid, ALWAYS),
-	R(getrandom, ALWAYS),  /* malloc, hash seeds */
-	R(uname, ALWAYS),
-	R(futex, ALWAYS),      /* stdio/syslog locks */
-	R(set_robust_list, ALWAYS), /* startup of a backend */
-	R(set_tid_address, ALWAYS),
-	R(rseq, ALWAYS),
-	R(arch_prctl, ALWAYS),
-	/* stacking the tightening filter (filters can only add limits) */
-	R(seccomp, ALWAYS),
-	R1(prctl, ALWAYS, ARG(0, SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS)),
-	/* reading limits only (no new_limit): ld.so and glibc startup */
-	R1(prlimit64, ALWAYS, ARG(2, SCMP_CMP_EQ, 0)),
-	R(rt_sigaction, ALWAYS), /* SIGPIPE in the child */
-	R(rt_sigprocmask, ALWAYS),
-	R(rt_sigreturn, ALWAYS),
-	R(sigaltstack, ALWAYS),
-	R(tgkill, ALWAYS),     /* abort() raising SIGABRT */
-	R(clock_gettime, ALWAYS), /* deadlines (no vDSO) */
-	R(clock_getres, ALWAYS),
-	R(gettimeofday, ALWAYS),
-	R(time, ALWAYS),       /* record "created" */
-	R(nanosleep, ALWAYS),  /* lock back-off, vfio settle */
-	R(clock_nanosleep, ALWAYS),
-	R(poll, ALWAYS),       /* exec pipes, netlink */
-	R(ppoll, ALWAYS),
-	/* syslog(3) to /dev/log when the config enables it */
-	R2(socket, ALWAYS, ARG(0, SCMP_CMP_EQ, AF_UNIX),
-	   ARGM(1, SOCK_TYPE_MASK, SOCK_DGRAM)),
-	R(connect, ALWAYS),    /* /dev/log; ovsdb socket */
-	R(sendto, ALWAYS),     /* syslog; libnl */
-	R(sendmsg, ALWAYS),
-	R(recvfrom, ALWAYS),
-	R(recvmsg, ALWAYS),
-	R(getsockname, ALWAYS),
-	R(getsockopt, ALWAYS),
-	R(setsockopt, ALWAYS), /* netlink buffers, ext ack */
-	R(shutdown, ALWAYS),
+    /* --- process basics: glibc, ld.so, error paths --- */
+    R(exit, ALWAYS), R(exit_group, ALWAYS),
+    R(getpid, ALWAYS),			   /* syslog LOG_PID, records */
+    R(getppid, ALWAYS), R(gettid, ALWAYS), /* abort() */
+    R(getuid, ALWAYS), R(geteuid, ALWAYS), R(getgid, ALWAYS),
+    R(getegid, ALWAYS), R(getresuid, ALWAYS), R(getresgid, ALWAYS),
+    R(getrandom, ALWAYS),		/* malloc, hash seeds */
+    R(uname, ALWAYS), R(futex, ALWAYS), /* stdio/syslog locks */
+    R(set_robust_list, ALWAYS),		/* startup of a backend */
+    R(set_tid_address, ALWAYS), R(rseq, ALWAYS), R(arch_prctl, ALWAYS),
+    /* stacking the tightening filter (filters can only add limits) */
+    R(seccomp, ALWAYS),
+    R1(prctl, ALWAYS, ARG(0, SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS)),
+    /* reading limits only (no new_limit): ld.so and glibc startup */
+    R1(prlimit64, ALWAYS, ARG(2, SCMP_CMP_EQ, 0)),
+    R(rt_sigaction, ALWAYS), /* SIGPIPE in the child */
+    R(rt_sigprocmask, ALWAYS), R(rt_sigreturn, ALWAYS), R(sigaltstack, ALWAYS),
+    R(tgkill, ALWAYS),	      /* abort() raising SIGABRT */
+    R(clock_gettime, ALWAYS), /* deadlines (no vDSO) */
+    R(clock_getres, ALWAYS), R(gettimeofday, ALWAYS),
+    R(time, ALWAYS),	  /* record "created" */
+    R(nanosleep, ALWAYS), /* lock back-off, vfio settle */
+    R(clock_nanosleep, ALWAYS), R(poll, ALWAYS), /* exec pipes, netlink */
+    R(ppoll, ALWAYS),
+    /* syslog(3) to /dev/log when the config enables it */
+    R2(socket, ALWAYS, ARG(0, SCMP_CMP_EQ, AF_UNIX),
+       ARGM(1, SOCK_TYPE_MASK, SOCK_DGRAM)),
+    R(connect, ALWAYS), /* /dev/log; ovsdb socket */
+    R(sendto, ALWAYS),	/* syslog; libnl */
+    R(sendmsg, ALWAYS), R(recvfrom, ALWAYS), R(recvmsg, ALWAYS),
+    R(getsockname, ALWAYS), R(getsockopt, ALWAYS),
+    R(setsockopt, ALWAYS), /* netlink buffers, ext ack */
+    R(shutdown, ALWAYS),
 
-	/* --- SR-IOV: rtnetlink for VF settings and link moves --- */
-	R2(socket, NETLINK, ARG(0, SCMP_CMP_EQ, AF_NETLINK),
-	   ARG(2, SCMP_CMP_EQ, NETLINK_ROUTE)),
-	R(bind, NETLINK),      /* libnl nl_connect() */
+    /* --- SR-IOV: rtnetlink for VF settings and link moves --- */
+    R2(socket, NETLINK, ARG(0, SCMP_CMP_EQ, AF_NETLINK),
+       ARG(2, SCMP_CMP_EQ, NETLINK_ROUTE)),
+    R(bind, NETLINK), /* libnl nl_connect() */
 
-	/* --- SR-IOV netns mode: into a container's netns and back --- */
-	R1(setns, NETNS, ARG(1, SCMP_CMP_EQ, CLONE_NEWNET)),
-	/* the temporary namespace that avoids name clashes */
-	R1(unshare, NETNS, ARG(0, SCMP_CMP_EQ, CLONE_NEWNET)),
+    /* --- SR-IOV netns mode: into a container's netns and back --- */
+    R1(setns, NETNS, ARG(1, SCMP_CMP_EQ, CLONE_NEWNET)),
+    /* the temporary namespace that avoids name clashes */
+    R1(unshare, NETNS, ARG(0, SCMP_CMP_EQ, CLONE_NEWNET)),
 
-	/* --- running a backend command (exec.c) and what it needs --- */
-	R1(clone, EXEC_OR_SAN, ARGM(0, NS_FLAGS, 0)), /* fork() */
-	ERR(clone3, ENOSYS), /* glibc falls back to clone */
-	R(fork, EXEC),
-	R(vfork, EXEC),
-	R(execve, EXEC),
-	R(execveat, EXEC),
-	R(pipe2, EXEC),        /* the child's stdout/stderr */
-	R(pipe, EXEC),
-	R(wait4, EXEC_OR_SAN), /* reaping it */
-	R(waitid, EXEC),
-	R(pidfd_open, EXEC),   /* waiting with a deadline */
-	R(kill, EXEC),         /* SIGKILL at the deadline */
-	/* ovs-vsctl talks to ovsdb-server over its unix socket */
-	R2(socket, EXEC, ARG(0, SCMP_CMP_EQ, AF_UNIX),
-	   ARGM(1, SOCK_TYPE_MASK, SOCK_STREAM)),
-	R(getpeername, EXEC),
-	R(getrusage, EXEC_OR_SAN), /* OVS's timeval stats */
-	R(sched_getaffinity, EXEC_OR_SAN), /* OVS: cores */
-	R(get_mempolicy, EXEC), /* OVS's NUMA probe */
-	R(set_mempolicy, EXEC),
-	R(sysinfo, EXEC),
-	R(select, EXEC),
-	R(pselect6, EXEC),
-	R(sched_yield, EXEC_OR_SAN),
+    /* --- running a backend command (exec.c) and what it needs --- */
+    R1(clone, EXEC_OR_SAN, ARGM(0, NS_FLAGS, 0)), /* fork() */
+    ERR(clone3, ENOSYS), /* glibc falls back to clone */
+    R(fork, EXEC), R(vfork, EXEC), R(execve, EXEC), R(execveat, EXEC),
+    R(pipe2, EXEC),			  /* the child's stdout/stderr */
+    R(pipe, EXEC), R(wait4, EXEC_OR_SAN), /* reaping it */
+    R(waitid, EXEC), R(pidfd_open, EXEC), /* waiting with a deadline */
+    R(kill, EXEC),			  /* SIGKILL at the deadline */
+    /* ovs-vsctl talks to ovsdb-server over its unix socket */
+    R2(socket, EXEC, ARG(0, SCMP_CMP_EQ, AF_UNIX),
+       ARGM(1, SOCK_TYPE_MASK, SOCK_STREAM)),
+    R(getpeername, EXEC), R(getrusage, EXEC_OR_SAN), /* OVS's timeval stats */
+    R(sched_getaffinity, EXEC_OR_SAN),		     /* OVS: cores */
+    R(get_mempolicy, EXEC),			     /* OVS's NUMA probe */
+    R(set_mempolicy, EXEC), R(sysinfo, EXEC), R(select, EXEC),
+    R(pselect6, EXEC), R(sched_yield, EXEC_OR_SAN),
 
 #ifdef VP_SANITIZED
-	/* --- ASan/UBSan/LSan runtime (make debug builds only) --- */
-	R(prctl, ALWAYS),      /* PR_GET_DUMPABLE, ... */
-	R(ptrace, ALWAYS),     /* LSan suspends threads */
+    /* --- ASan/UBSan/LSan runtime (make debug builds only) --- */
+    R(prctl, ALWAYS),  /* PR_GET_DUMPABLE, ... */
+    R(ptrace, ALWAYS), /* LSan suspends threads */
 #endif
 };
 
@@ -300,8 +278,9 @@ int vp_filter_install(struct vp_err *err)
 		return vp_err_set(err, ENOMEM, "seccomp: init");
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		const struct rule *r = &rules[i];
-		uint32_t action = r->errnum ? SCMP_ACT_ERRNO((uint32_t)r->errnum)
-					    : SCMP_ACT_ALLOW;
+		uint32_t action = r->errnum
+				      ? SCMP_ACT_ERRNO((uint32_t)r->errnum)
+				      : SCMP_ACT_ALLOW;
 
 		if (add(ctx, action, r, err) < 0)
 			return -1;

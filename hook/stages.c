@@ -153,9 +153,8 @@ static int create_all(struct vp_backend_ctx *c, struct entries *es,
 		return vp_err_set(err, ENOMEM, "prestart");
 	rec->created = (long long)time(NULL);
 	rec->owner_pid = st->pid;
-	if (st->pid > 0 &&
-	    vp_proc_start_time(c->cfg->proc_root, st->pid, &rec->owner_start,
-			       err) < 0)
+	if (st->pid > 0 && vp_proc_start_time(c->cfg->proc_root, st->pid,
+					      &rec->owner_start, err) < 0)
 		vp_log_warn("owner pid %d: %s", st->pid, err->msg);
 
 	/* Journal every resource that can be named as pending in one write,
@@ -233,8 +232,8 @@ static bool sandbox_alive(const struct vp_config *cfg, const char *sandbox,
 	char why[128];
 	bool alive = true;
 
-	if (vp_sandbox_alive(cfg, sandbox, &own, &alive, why, sizeof(why),
-			     &e) < 0)
+	if (vp_sandbox_alive(cfg, sandbox, &own, &alive, why, sizeof(why), &e) <
+	    0)
 		return true;
 	return alive;
 }
@@ -245,25 +244,24 @@ static bool sandbox_alive(const struct vp_config *cfg, const char *sandbox,
 static int release_earlier(const struct vp_config *cfg, struct vp_record *rec,
 			   long long end, struct vp_err *err)
 {
-	struct vp_release_opts ro = { .end = end };
+	struct vp_release_opts ro = {.end = end};
 
 	return vp_release_or_save(cfg, rec, &ro, err);
 }
 
 int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
-		const char *sandbox, const char *annotation,
-		struct vp_err *err)
+		const char *sandbox, const char *annotation, struct vp_err *err)
 {
-	_cleanup_request_ struct vp_request req = { 0 };
-	__attribute__((cleanup(entries_free))) struct entries es = { 0 };
-	_cleanup_record_ struct vp_record rec = { 0 };
+	_cleanup_request_ struct vp_request req = {0};
+	__attribute__((cleanup(entries_free))) struct entries es = {0};
+	_cleanup_record_ struct vp_record rec = {0};
 	__attribute__((cleanup(lock_releasep))) int lock = -1;
 	__attribute__((cleanup(vp_backends_finish))) struct vp_backend_ctx c = {
-		.cfg = cfg,
-		.st = st,
-		.sandbox = sandbox,
-		.end = vp_now_ms() + cfg->deadline_ms,
-		.timeout_ms = cfg->timeout_ms,
+	    .cfg = cfg,
+	    .st = st,
+	    .sandbox = sandbox,
+	    .end = vp_now_ms() + cfg->deadline_ms,
+	    .timeout_ms = cfg->timeout_ms,
 	};
 	const struct vp_delivery *dv = vp_delivery_for(VP_DELIVERY_COLDPLUG);
 	long long end = c.end;
@@ -303,9 +301,9 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 
 		vp_log_info("sandbox already set up by container %s; nothing "
 			    "to do",
-			    rec.container ? vp_printable(rec.container, who,
-							 sizeof(who))
-					  : "?");
+			    rec.container
+				? vp_printable(rec.container, who, sizeof(who))
+				: "?");
 		return 0;
 	} else if (rc == 1) {
 		/* the lock is free, so the hook that wrote this died */
@@ -317,8 +315,8 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 	/* earlier setups are undone: from here on only the request's own
 	 * backends and delivery run (no exec without vhost-user, no netns
 	 * without SR-IOV) */
-	if (vp_filter_restrict(vp_stage_needs_request(&req) | dv->needs,
-			       err) < 0)
+	if (vp_filter_restrict(vp_stage_needs_request(&req) | dv->needs, err) <
+	    0)
 		return -1;
 
 	c.rec = &rec;
@@ -332,7 +330,7 @@ int vp_prestart(const struct vp_config *cfg, const struct vp_state *st,
 int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 		const char *sandbox, struct vp_err *err)
 {
-	_cleanup_record_ struct vp_record rec = { 0 };
+	_cleanup_record_ struct vp_record rec = {0};
 	__attribute__((cleanup(lock_releasep))) int lock = -1;
 	_cleanup_free_ char *dir = vp_rundir_sandbox(cfg->run_dir, sandbox);
 	struct stat sb;
@@ -358,9 +356,8 @@ int vp_poststop(const struct vp_config *cfg, const struct vp_state *st,
 	 * container of the pod stopping, or one that merely names this
 	 * sandbox in its annotations, releases nothing (gc judges by
 	 * liveness what no owner released). */
-	if (!vp_state_is_owner(st, cfg->proc_root, rec.container,
-			       rec.owner_pid, rec.owner_start, why,
-			       sizeof(why))) {
+	if (!vp_state_is_owner(st, cfg->proc_root, rec.container, rec.owner_pid,
+			       rec.owner_start, why, sizeof(why))) {
 		vp_log_debug("not the sandbox's owner, releasing nothing: %s",
 			     why);
 		return 0;
@@ -376,24 +373,26 @@ static int stage_from_status(const struct vp_state *st, enum vp_stage *stage,
 	char buf[VP_PRINTABLE_MAX];
 
 	if (st->status == NULL)
-		return vp_err_set(err, 0, "stage `auto` needs a `status` in the "
-					  "state; name the stage instead");
+		return vp_err_set(err, 0,
+				  "stage `auto` needs a `status` in the "
+				  "state; name the stage instead");
 	if (strcmp(st->status, "creating") == 0 ||
 	    strcmp(st->status, "created") == 0)
 		*stage = VP_STAGE_PRESTART;
 	else if (strcmp(st->status, "stopped") == 0)
 		*stage = VP_STAGE_POSTSTOP;
 	else
-		return vp_err_set(err, 0, "stage `auto`: status `%s` is neither "
-					  "created nor stopped",
+		return vp_err_set(err, 0,
+				  "stage `auto`: status `%s` is neither "
+				  "created nor stopped",
 				  vp_printable(st->status, buf, sizeof(buf)));
 	return 0;
 }
 
 int vp_hook_run(const struct vp_hook_opts *o, struct vp_err *err)
 {
-	_cleanup_state_ struct vp_state st = { 0 };
-	_cleanup_config_ struct vp_config cfg = { 0 };
+	_cleanup_state_ struct vp_state st = {0};
+	_cleanup_config_ struct vp_config cfg = {0};
 	_cleanup_free_ char *buf = NULL;
 	enum vp_stage stage = o->stage;
 	const char *annotation, *sandbox;
@@ -414,7 +413,8 @@ int vp_hook_run(const struct vp_hook_opts *o, struct vp_err *err)
 	 * the no-request path, which runs for every container, while reading
 	 * the state before it is one bounded read and a fuzzed parser. */
 	if (o->seccomp && vp_filter_install(err) < 0)
-		return vp_err_wrap(err, "self-sandbox (--no-seccomp runs without it)");
+		return vp_err_wrap(
+		    err, "self-sandbox (--no-seccomp runs without it)");
 
 	if (vp_state_sandbox_id(&st, &sandbox, err) < 0)
 		return -1;

@@ -17,9 +17,9 @@
 #include "state.h"
 
 enum vp_stage {
-	VP_STAGE_PRESTART,   /* also OCI createRuntime */
+	VP_STAGE_PRESTART, /* also OCI createRuntime */
 	VP_STAGE_POSTSTOP,
-	VP_STAGE_AUTO,       /* from the state's status (hooks.d) */
+	VP_STAGE_AUTO, /* from the state's status (hooks.d) */
 };
 
 /* "prestart", "createRuntime", "poststop", "auto"; <0 for anything else. */
@@ -28,8 +28,8 @@ int vp_stage_parse(const char *s, enum vp_stage *stage);
 struct vp_hook_opts {
 	const char *config_path;
 	enum vp_stage stage;
-	int state_fd;        /* where the OCI state is read from */
-	bool seccomp;        /* install the filter (off: --no-seccomp) */
+	int state_fd; /* where the OCI state is read from */
+	bool seccomp; /* install the filter (off: --no-seccomp) */
 };
 
 int vp_hook_run(const struct vp_hook_opts *o, struct vp_err *err);

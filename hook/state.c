@@ -314,9 +314,9 @@ static int complete_from_bundle(struct vp_state *st, struct vp_err *err)
 		return 0;
 	if (parse_annotations(v, "config.json", &st->annotations,
 			      &st->n_annotations, err) < 0)
-		return vp_err_wrap(err, "bundle `%s`",
-				   vp_printable(st->bundle, shown,
-						sizeof(shown)));
+		return vp_err_wrap(
+		    err, "bundle `%s`",
+		    vp_printable(st->bundle, shown, sizeof(shown)));
 	return 0;
 }
 
@@ -474,8 +474,8 @@ bool vp_state_is_owner(const struct vp_state *st, const char *proc_root,
 	/* a dead pid is what a poststop normally sees; a living one with
 	 * another start time is a reused pid, not the owner */
 	if (st->pid > 0 && st->pid == owner_pid && owner_start != 0 &&
-	    vp_proc_start_time(proc_root ? proc_root : "/proc", st->pid,
-			       &start, &e) == 0 &&
+	    vp_proc_start_time(proc_root ? proc_root : "/proc", st->pid, &start,
+			       &e) == 0 &&
 	    start != owner_start) {
 		snprintf(why, size,
 			 "pid %d of container %s is no longer the process "

@@ -27,8 +27,8 @@ struct vp_state {
 	char *id;
 	char *status;
 	char *bundle;
-	int pid;                 /* 0 when absent */
-	bool has_annotations;    /* the state carried an "annotations" object */
+	int pid;	      /* 0 when absent */
+	bool has_annotations; /* the state carried an "annotations" object */
 	struct vp_kv *annotations;
 	size_t n_annotations;
 };
@@ -55,15 +55,16 @@ const char *vp_state_annotation(const struct vp_state *st, const char *key);
 
 /* Which container runtime names the sandbox.  Each runtime's annotations
  * are read as one pair, sandbox id and container type, never mixed:
- *   CRI-O       io.kubernetes.cri-o.SandboxID, io.kubernetes.cri-o.ContainerType
- *   containerd  io.kubernetes.cri.sandbox-id,  io.kubernetes.cri.container-type
- *   Docker      io.kubernetes.sandbox.id,      io.kubernetes.docker.type
- * A runtime sets its own pair on every container, over any pod annotation
- * of the same name; a pod may still add another runtime's pair (CRI-O
- * copies every pod annotation, containerd what pod_annotations lets
- * through).  So when pairs of two runtimes are present they must agree. */
+ *   CRI-O       io.kubernetes.cri-o.SandboxID,
+ * io.kubernetes.cri-o.ContainerType containerd  io.kubernetes.cri.sandbox-id,
+ * io.kubernetes.cri.container-type Docker      io.kubernetes.sandbox.id,
+ * io.kubernetes.docker.type A runtime sets its own pair on every container,
+ * over any pod annotation of the same name; a pod may still add another
+ * runtime's pair (CRI-O copies every pod annotation, containerd what
+ * pod_annotations lets through).  So when pairs of two runtimes are present
+ * they must agree. */
 struct vp_sandbox_ref {
-	const char *id;      /* the sandbox id; points into the state */
+	const char *id;	     /* the sandbox id; points into the state */
 	const char *key;     /* the annotation it came from, NULL: the
 			      * container id */
 	const char *runtime; /* "CRI-O", "containerd", "Docker"; NULL when no

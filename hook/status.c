@@ -91,7 +91,7 @@ static void gather(const struct vp_config *cfg, const char *id, bool locked,
 		v->state = locked ? "in-creation" : "pending";
 	}
 	v->age = v->rc == 1 ? now - v->rec.created : dir_age(cfg, id, now);
-	own = v->rc == 1 ? vp_record_owner(&v->rec) : (struct vp_owner){ 0 };
+	own = v->rc == 1 ? vp_record_owner(&v->rec) : (struct vp_owner){0};
 	if (v->rc >= 0 &&
 	    vp_sandbox_liveness_peek(cfg, id, v->rc == 1 ? &own : NULL,
 				     &v->live, &v->err) < 0)
@@ -265,9 +265,9 @@ static void fmt_proc(int pid, enum vp_live l, char *buf, size_t size)
 static void print_device(FILE *out, const struct vp_resource *r,
 			 const struct vp_desc *d)
 {
-	const char *pend = r->state == VP_RES_PENDING	   ? "  (pending)"
+	const char *pend = r->state == VP_RES_PENDING	    ? "  (pending)"
 			   : r->state == VP_RES_NOT_CREATED ? "  (not created)"
-							     : "";
+							    : "";
 	char net[VP_PRINTABLE_MAX];
 	const char *sep = "";
 

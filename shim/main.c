@@ -2,10 +2,10 @@
  * (vnfplug-qemu(8), docs/architecture.md §8.1, §9).
  *
  * Finds the sandbox in QEMU's argv, records the VM for gc, appends the
- * devices the hook prepared for it and execs the real QEMU.  Everything it inherited - fds (Kata
- * passes QMP as one), environment, cwd - goes to QEMU untouched.  When it
- * cannot tell what QEMU should get it refuses to start the VM rather than
- * start one without its data-plane NICs.
+ * devices the hook prepared for it and execs the real QEMU.  Everything it
+ * inherited - fds (Kata passes QMP as one), environment, cwd - goes to QEMU
+ * untouched.  When it cannot tell what QEMU should get it refuses to start the
+ * VM rather than start one without its data-plane NICs.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -50,7 +50,8 @@ static void usage(void)
 static int load_devices(const struct vp_config *cfg, const char *id,
 			struct vp_devlist *dl, struct vp_err *err)
 {
-	_cleanup_free_ char *path = vp_rundir_file(cfg->run_dir, id, VP_RUNDIR_DEVLIST);
+	_cleanup_free_ char *path =
+	    vp_rundir_file(cfg->run_dir, id, VP_RUNDIR_DEVLIST);
 	int r;
 
 	if (path == NULL)
@@ -118,7 +119,8 @@ static int prepare(const char *cfg_path, bool sandbox, int argc, char **argv,
 	}
 	/* The shim installs no filter of its own (QEMU would inherit it);
 	 * QEMU's own sandbox is kept in step with QEMU's code. */
-	if (r == 0 && sandbox && vp_shim_add_sandbox(argc, argv, out, err) < 0) {
+	if (r == 0 && sandbox &&
+	    vp_shim_add_sandbox(argc, argv, out, err) < 0) {
 		vp_argv_free(out);
 		return -1;
 	}

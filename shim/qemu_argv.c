@@ -162,9 +162,8 @@ static int fix_object(const char *val, char **fixed, bool *backend,
 		 * not: the same backend as memfd (all of ram's properties
 		 * are hostmem's, which memfd has too) */
 		size_t off = (size_t)(type - val);
-		_cleanup_free_ char *memfd =
-			vp_asprintf("%.*smemory-backend-memfd%s", (int)off, val,
-				    type + tlen);
+		_cleanup_free_ char *memfd = vp_asprintf(
+		    "%.*smemory-backend-memfd%s", (int)off, val, type + tlen);
 		char *again = NULL;
 
 		if (memfd == NULL)
@@ -447,7 +446,8 @@ int vp_shim_add_sandbox(int argc, char *const argv[], struct vp_argv *out,
 			   vp_qemu_is_opt(argv[i], "run-with")) {
 			elevate = true; /* setuid/setgid/chroot late */
 		} else if ((vp_qemu_is_opt(argv[i], "netdev") ||
-			    vp_qemu_is_opt(argv[i], "nic") || vp_qemu_is_opt(argv[i], "net")) &&
+			    vp_qemu_is_opt(argv[i], "nic") ||
+			    vp_qemu_is_opt(argv[i], "net")) &&
 			   netdev_spawns(v)) {
 			spawn = true;
 		} else if (vp_qemu_is_opt(argv[i], "object") &&
@@ -461,6 +461,7 @@ int vp_shim_add_sandbox(int argc, char *const argv[], struct vp_argv *out,
 	return vp_argv_pushf(out, err,
 			     "on,obsolete=deny,elevateprivileges=%s,spawn=%s,"
 			     "resourcecontrol=%s",
-			     elevate ? "allow" : "deny", spawn ? "allow" : "deny",
+			     elevate ? "allow" : "deny",
+			     spawn ? "allow" : "deny",
 			     resources ? "allow" : "deny");
 }

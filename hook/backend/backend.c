@@ -14,14 +14,14 @@
 #include "validate.h"
 
 static const struct vp_backend *const table[] = {
-	&vp_backend_ovs,
-	&vp_backend_sriov,
+    &vp_backend_ovs,
+    &vp_backend_sriov,
 };
 
 #define N_BACKENDS (sizeof(table) / sizeof(table[0]))
 
 _Static_assert(VP_NET_VHOST_USER < VP_BACKEND_MAX &&
-		       VP_NET_SRIOV < VP_BACKEND_MAX,
+		   VP_NET_SRIOV < VP_BACKEND_MAX,
 	       "c->scratch is indexed by network type");
 
 const struct vp_backend *vp_backend_for(enum vp_net_type type)
@@ -59,11 +59,11 @@ void vp_desc_add(struct vp_desc *d, const char *key, const char *label,
 {
 	if (d->n >= VP_DESC_FIELDS)
 		return;
-	d->f[d->n++] = (struct vp_desc_field){ .key = key,
-					       .label = label,
-					       .value = value,
-					       .none = none,
-					       .untrusted = untrusted };
+	d->f[d->n++] = (struct vp_desc_field){.key = key,
+					      .label = label,
+					      .value = value,
+					      .none = none,
+					      .untrusted = untrusted};
 }
 
 int vp_budget(long long end, unsigned cap, const char *step, unsigned *out,

@@ -54,12 +54,12 @@ int vp_socket_path_check(const char *path, struct vp_err *err);
 /* What the stages give a backend for one prestart or one release. */
 struct vp_backend_ctx {
 	const struct vp_config *cfg;
-	const struct vp_state *st;  /* prestart's; NULL when releasing */
+	const struct vp_state *st; /* prestart's; NULL when releasing */
 	const char *sandbox;
-	struct vp_record *rec;      /* the journal; NULL while planning */
-	long long end;              /* the stage's deadline (vp_now_ms()), 0: none */
-	unsigned timeout_ms;        /* this step's bound: what is left until
-				     * `end`, at most cfg->timeout_ms */
+	struct vp_record *rec; /* the journal; NULL while planning */
+	long long end;	       /* the stage's deadline (vp_now_ms()), 0: none */
+	unsigned timeout_ms;   /* this step's bound: what is left until
+				* `end`, at most cfg->timeout_ms */
 	/* release: the newer resources still journalled (their undo failed) */
 	const struct vp_resource *held;
 	size_t n_held;
@@ -75,30 +75,30 @@ struct vp_backend_ctx {
 /* One request entry on its way through prestart; the stages own it. */
 struct vp_entry {
 	const struct vp_request_item *it;
-	unsigned index;             /* in the request */
+	unsigned index; /* in the request */
 	const struct vp_backend *be;
-	void *plan;                 /* the backend's: one malloc'ed block
-				     * owning nothing, freed by the stages */
+	void *plan; /* the backend's: one malloc'ed block
+		     * owning nothing, freed by the stages */
 };
 
 /* What the guest receives for an entry: the seam between a backend (which
  * creates it on the host) and a delivery path (which hands it over). */
 enum vp_guest_kind {
-	VP_GUEST_NONE,       /* nothing yet (an SR-IOV entry before create) */
-	VP_GUEST_NETNS,      /* delivered by the backend itself: moved into
+	VP_GUEST_NONE,	     /* nothing yet (an SR-IOV entry before create) */
+	VP_GUEST_NETNS,	     /* delivered by the backend itself: moved into
 			      * the container's network namespace */
 	VP_GUEST_VHOST_USER, /* a vhost-user socket, QEMU the server */
-	VP_GUEST_VFIO,       /* a PCI function bound to vfio-pci */
+	VP_GUEST_VFIO,	     /* a PCI function bound to vfio-pci */
 };
 
 struct vp_guest_dev {
 	enum vp_guest_kind kind;
-	unsigned index;             /* request entry: QEMU ids vp-c<index>... */
+	unsigned index; /* request entry: QEMU ids vp-c<index>... */
 	/* VP_GUEST_VHOST_USER */
 	const char *socket_path;
 	uint8_t mac[6];
 	unsigned queues;
-	int vectors;                /* -1 auto */
+	int vectors; /* -1 auto */
 	/* VP_GUEST_VFIO */
 	const char *pci;
 };
@@ -110,13 +110,13 @@ struct vp_desc {
 	 * is not a device of its own (a VF's settings: part of its claim) */
 	const char *type;
 	struct vp_desc_field {
-		const char *key;    /* status --json */
-		const char *label;  /* the status table's; NULL: JSON only */
-		const char *value;  /* NULL: null in JSON, and in the table
-				     * `none`, or left out when that is NULL */
+		const char *key;   /* status --json */
+		const char *label; /* the status table's; NULL: JSON only */
+		const char *value; /* NULL: null in JSON, and in the table
+				    * `none`, or left out when that is NULL */
 		const char *none;
-		bool untrusted;     /* table: through vp_printable (a value
-				     * not checked when the record is read) */
+		bool untrusted; /* table: through vp_printable (a value
+				 * not checked when the record is read) */
 	} f[VP_DESC_FIELDS];
 	size_t n;
 	/* gc's one-line form ("port P on bridge B"); "": not named */
@@ -128,10 +128,10 @@ void vp_desc_add(struct vp_desc *d, const char *key, const char *label,
 		 const char *value, const char *none, bool untrusted);
 
 struct vp_backend {
-	const char *name;           /* "ovs-dpdk", "sriov" */
+	const char *name; /* "ovs-dpdk", "sriov" */
 	enum vp_net_type type;
-	unsigned needs;             /* the filter's groups (VP_FILTER_*) its
-				     * create and undo use */
+	unsigned needs; /* the filter's groups (VP_FILTER_*) its
+			 * create and undo use */
 	/* Does it journal resources of this kind?  Every kind is one
 	 * backend's or one delivery path's. */
 	bool (*owns)(enum vp_res_kind kind);

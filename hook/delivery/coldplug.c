@@ -32,10 +32,10 @@ static int build(const struct vp_guest_dev *devs, size_t n,
 		const struct vp_guest_dev *d = &devs[i];
 
 		if (d->kind == VP_GUEST_VHOST_USER) {
-			struct vp_vhost_dev v = { .index = d->index,
-						  .socket_path = d->socket_path,
-						  .queues = d->queues,
-						  .vectors = d->vectors };
+			struct vp_vhost_dev v = {.index = d->index,
+						 .socket_path = d->socket_path,
+						 .queues = d->queues,
+						 .vectors = d->vectors};
 
 			memcpy(v.mac, d->mac, sizeof(v.mac));
 			if (vp_qemu_vhost_user_args(&v, &dl->args, err) < 0)
@@ -56,7 +56,7 @@ static int coldplug_check(struct vp_backend_ctx *c,
 			  const struct vp_guest_dev *devs, size_t n,
 			  struct vp_err *err)
 {
-	_cleanup_devlist_ struct vp_devlist dl = { 0 };
+	_cleanup_devlist_ struct vp_devlist dl = {0};
 
 	(void)c;
 	return build(devs, n, &dl, err);
@@ -66,9 +66,8 @@ static int coldplug_journal(struct vp_backend_ctx *c, struct vp_err *err)
 {
 	_cleanup_free_ char *path =
 	    vp_rundir_file(c->cfg->run_dir, c->sandbox, VP_RUNDIR_DEVLIST);
-	struct vp_resource d = { .kind = VP_RES_DEVLIST,
-				 .state = VP_RES_PENDING,
-				 .path = path };
+	struct vp_resource d = {
+	    .kind = VP_RES_DEVLIST, .state = VP_RES_PENDING, .path = path};
 
 	if (path == NULL)
 		return vp_err_set(err, ENOMEM, "prestart");
@@ -79,7 +78,7 @@ static int coldplug_deliver(struct vp_backend_ctx *c,
 			    const struct vp_guest_dev *devs, size_t n,
 			    struct vp_err *err)
 {
-	_cleanup_devlist_ struct vp_devlist dl = { 0 };
+	_cleanup_devlist_ struct vp_devlist dl = {0};
 	struct vp_resource *r = NULL;
 
 	for (size_t i = c->rec->n_res; i-- > 0 && r == NULL;)
@@ -118,12 +117,12 @@ static void coldplug_describe(const struct vp_record *rec,
 }
 
 /* The socket paths and VF addresses in the device list's arguments. */
-static void coldplug_leftovers(const struct vp_config *cfg,
-			       const char *sandbox, char *buf, size_t size)
+static void coldplug_leftovers(const struct vp_config *cfg, const char *sandbox,
+			       char *buf, size_t size)
 {
 	_cleanup_free_ char *path =
 	    vp_rundir_file(cfg->run_dir, sandbox, VP_RUNDIR_DEVLIST);
-	_cleanup_devlist_ struct vp_devlist dl = { 0 };
+	_cleanup_devlist_ struct vp_devlist dl = {0};
 	struct vp_err e;
 
 	if (path == NULL || vp_devlist_load(path, &dl, &e) <= 0)
@@ -143,14 +142,14 @@ static void coldplug_leftovers(const struct vp_config *cfg,
 }
 
 const struct vp_delivery vp_delivery_coldplug = {
-	.name = "coldplug",
-	.path = VP_DELIVERY_COLDPLUG,
-	.needs = 0, /* files only */
-	.owns = coldplug_owns,
-	.check = coldplug_check,
-	.journal = coldplug_journal,
-	.deliver = coldplug_deliver,
-	.undo = coldplug_undo,
-	.describe = coldplug_describe,
-	.leftovers = coldplug_leftovers,
+    .name = "coldplug",
+    .path = VP_DELIVERY_COLDPLUG,
+    .needs = 0, /* files only */
+    .owns = coldplug_owns,
+    .check = coldplug_check,
+    .journal = coldplug_journal,
+    .deliver = coldplug_deliver,
+    .undo = coldplug_undo,
+    .describe = coldplug_describe,
+    .leftovers = coldplug_leftovers,
 };

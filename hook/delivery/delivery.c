@@ -2,7 +2,7 @@
 #include "delivery.h"
 
 static const struct vp_delivery *const table[] = {
-	&vp_delivery_coldplug,
+    &vp_delivery_coldplug,
 };
 
 #define N_PATHS (sizeof(table) / sizeof(table[0]))

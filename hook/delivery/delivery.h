@@ -21,14 +21,14 @@
 #include "backend.h"
 
 enum vp_delivery_path {
-	VP_DELIVERY_COLDPLUG,       /* the device list, read by the shim */
+	VP_DELIVERY_COLDPLUG, /* the device list, read by the shim */
 };
 
 struct vp_delivery {
-	const char *name;           /* "coldplug" */
+	const char *name; /* "coldplug" */
 	enum vp_delivery_path path;
-	unsigned needs;             /* the filter's groups (VP_FILTER_*) its
-				     * deliver and undo use */
+	unsigned needs; /* the filter's groups (VP_FILTER_*) its
+			 * deliver and undo use */
 	bool (*owns)(enum vp_res_kind kind);
 	/* Before anything is created: can these devices be delivered?
 	 * Errors name the request entry. */
@@ -39,8 +39,9 @@ struct vp_delivery {
 	int (*journal)(struct vp_backend_ctx *c, struct vp_err *err);
 	/* Once every entry is created: hand the devices over, marking what
 	 * it journalled created. */
-	int (*deliver)(struct vp_backend_ctx *c, const struct vp_guest_dev *devs,
-		       size_t n, struct vp_err *err);
+	int (*deliver)(struct vp_backend_ctx *c,
+		       const struct vp_guest_dev *devs, size_t n,
+		       struct vp_err *err);
 	/* As a backend's (backend.h). */
 	int (*undo)(struct vp_backend_ctx *c, const struct vp_resource *r,
 		    struct vp_err *err);

@@ -12,13 +12,12 @@
 #include "argv.h"
 #include "err.h"
 
-
 struct vp_vhost_dev {
-	unsigned index;          /* ids vp-c<index>, vp-n<index> */
+	unsigned index; /* ids vp-c<index>, vp-n<index> */
 	const char *socket_path;
 	uint8_t mac[6];
-	unsigned queues;         /* >= 1 */
-	int vectors;             /* -1 auto (2q+2 when queues>1), >= 0 explicit */
+	unsigned queues; /* >= 1 */
+	int vectors;	 /* -1 auto (2q+2 when queues>1), >= 0 explicit */
 };
 
 /* Appends -chardev socket,...,server=on,wait=off / -netdev
@@ -27,7 +26,6 @@ int vp_qemu_vhost_user_args(const struct vp_vhost_dev *d, struct vp_argv *out,
 			    struct vp_err *err);
 
 /* Appends -device vfio-pci,host=<pci> (a VF already bound to vfio-pci). */
-int vp_qemu_vfio_args(const char *pci, struct vp_argv *out,
-		      struct vp_err *err);
+int vp_qemu_vfio_args(const char *pci, struct vp_argv *out, struct vp_err *err);
 
 #endif

@@ -31,7 +31,7 @@ _Static_assert(VP_REQUEST_MAX <= VP_OVS_NAME_INDEX_MAX,
 struct ovs_plan {
 	char port[16];
 	char socket[VP_SUN_PATH_MAX + 1];
-	int res;                    /* its journal entry */
+	int res; /* its journal entry */
 };
 
 static bool ovs_owns(enum vp_res_kind kind)
@@ -47,8 +47,8 @@ static int port_socket(const struct vp_vhost_net *v, struct ovs_plan *p,
 	char name[32];
 
 	snprintf(name, sizeof(name), "%.15s.sock", p->port);
-	return vp_socket_path(v->socket_dir, name, p->socket,
-			      sizeof(p->socket), err);
+	return vp_socket_path(v->socket_dir, name, p->socket, sizeof(p->socket),
+			      err);
 }
 
 /* Every choice of name has the same length, so a later one fits wherever
@@ -75,14 +75,14 @@ static int ovs_journal(struct vp_backend_ctx *c, struct vp_entry *e,
 	struct ovs_plan *p = e->plan;
 	const struct vp_vhost_net *v = &e->it->net->vhost;
 	struct vp_resource r = {
-		.kind = VP_RES_OVS_PORT,
-		.state = VP_RES_PENDING,
-		.index = e->index,
-		.network = e->it->network,
-		.ovsdb = v->ovsdb,
-		.bridge = v->bridge,
-		.port = p->port,
-		.socket = p->socket,
+	    .kind = VP_RES_OVS_PORT,
+	    .state = VP_RES_PENDING,
+	    .index = e->index,
+	    .network = e->it->network,
+	    .ovsdb = v->ovsdb,
+	    .bridge = v->bridge,
+	    .port = p->port,
+	    .socket = p->socket,
 	};
 
 	p->res = vp_record_add(c->rec, &r, err);
@@ -112,10 +112,9 @@ static int add_port(struct vp_backend_ctx *c, struct vp_ovs *o,
 			if (vp_budget(c->end, c->cfg->timeout_ms, it->network,
 				      &o->timeout_ms, err) < 0)
 				return -1;
-			if (vp_ovs_add_vhost_port(o, v->bridge, p->port,
-						  p->socket, it->queues,
-						  c->sandbox, e->index,
-						  err) == 0)
+			if (vp_ovs_add_vhost_port(
+				o, v->bridge, p->port, p->socket, it->queues,
+				c->sandbox, e->index, err) == 0)
 				return 0;
 			if (err->errnum != EEXIST)
 				return -1;
@@ -154,9 +153,9 @@ static int ovs_create(struct vp_backend_ctx *c, struct vp_entry *e,
 	const struct vp_request_item *it = e->it;
 	const struct vp_vhost_net *v = &it->net->vhost;
 	struct ovs_plan *p = e->plan;
-	struct vp_ovs o = { .vsctl = c->cfg->ovs_vsctl,
-			    .db = v->ovsdb,
-			    .timeout_ms = c->timeout_ms };
+	struct vp_ovs o = {.vsctl = c->cfg->ovs_vsctl,
+			   .db = v->ovsdb,
+			   .timeout_ms = c->timeout_ms};
 	char mac[18];
 
 	if (vp_mkdir_p(v->socket_dir, 0755, err) < 0)
@@ -168,8 +167,8 @@ static int ovs_create(struct vp_backend_ctx *c, struct vp_entry *e,
 	vp_mac_format(it->mac, mac);
 	vp_log_info("network %s: port %s on bridge %s (ovs-dpdk), "
 		    "socket %s, mac %s, queues %u, ifname %s",
-		    it->network, p->port, v->bridge, p->socket, mac,
-		    it->queues, it->ifname);
+		    it->network, p->port, v->bridge, p->socket, mac, it->queues,
+		    it->ifname);
 	return 0;
 }
 
@@ -180,11 +179,11 @@ static int ovs_deliver(const struct vp_backend_ctx *c, const struct vp_entry *e,
 
 	(void)c;
 	(void)err;
-	*dev = (struct vp_guest_dev){ .kind = VP_GUEST_VHOST_USER,
-				      .index = e->index,
-				      .socket_path = p->socket,
-				      .queues = e->it->queues,
-				      .vectors = e->it->net->vhost.vectors };
+	*dev = (struct vp_guest_dev){.kind = VP_GUEST_VHOST_USER,
+				     .index = e->index,
+				     .socket_path = p->socket,
+				     .queues = e->it->queues,
+				     .vectors = e->it->net->vhost.vectors};
 	memcpy(dev->mac, e->it->mac, sizeof(dev->mac));
 	return 0;
 }
@@ -222,17 +221,16 @@ static bool holds_port(const struct vp_resource *r)
 	return r->kind == VP_RES_OVS_PORT && r->state != VP_RES_NOT_CREATED;
 }
 
-static const struct switch_ports *switch_ports(struct vp_backend_ctx *c,
-					       const char *ovsdb,
-					       struct vp_err *err)
+static const struct switch_ports *
+switch_ports(struct vp_backend_ctx *c, const char *ovsdb, struct vp_err *err)
 {
 	const struct vp_record *rec = c->rec;
-	struct vp_ovs o = { .vsctl = c->cfg->ovs_vsctl,
-			    .db = ovsdb,
-			    .timeout_ms = c->timeout_ms };
+	struct vp_ovs o = {.vsctl = c->cfg->ovs_vsctl,
+			   .db = ovsdb,
+			   .timeout_ms = c->timeout_ms};
 	struct release *rl = c->scratch[VP_NET_VHOST_USER];
 	const char **names;
-	struct switch_ports *nsw, s = { 0 };
+	struct switch_ports *nsw, s = {0};
 	size_t n = 0;
 	int rc;
 
@@ -276,9 +274,9 @@ static const struct switch_ports *switch_ports(struct vp_backend_ctx *c,
 static int ovs_undo(struct vp_backend_ctx *c, const struct vp_resource *r,
 		    struct vp_err *err)
 {
-	struct vp_ovs o = { .vsctl = c->cfg->ovs_vsctl,
-			    .db = r->ovsdb,
-			    .timeout_ms = c->timeout_ms };
+	struct vp_ovs o = {.vsctl = c->cfg->ovs_vsctl,
+			   .db = r->ovsdb,
+			   .timeout_ms = c->timeout_ms};
 	const struct switch_ports *sw;
 	const struct vp_ovs_port *row;
 	struct stat st;
@@ -296,9 +294,9 @@ static int ovs_undo(struct vp_backend_ctx *c, const struct vp_resource *r,
 		vp_log_warn("port %s is not this sandbox's (%s=%s): left "
 			    "alone, and its socket %s",
 			    r->port, VP_OVS_KEY_SANDBOX,
-			    row->sandbox ? vp_printable(row->sandbox, sb,
-							sizeof(sb))
-					 : "(none)",
+			    row->sandbox
+				? vp_printable(row->sandbox, sb, sizeof(sb))
+				: "(none)",
 			    r->socket);
 		if (c->left != NULL)
 			vp_strappendf(c->left, c->left_size, "%sport %s",
@@ -359,16 +357,16 @@ static void ovs_leftovers(const struct vp_config *cfg, const char *sandbox,
 }
 
 const struct vp_backend vp_backend_ovs = {
-	.name = "ovs-dpdk",
-	.type = VP_NET_VHOST_USER,
-	.needs = VP_FILTER_EXEC,
-	.owns = ovs_owns,
-	.plan = ovs_plan,
-	.journal = ovs_journal,
-	.create = ovs_create,
-	.deliver = ovs_deliver,
-	.undo = ovs_undo,
-	.describe = ovs_describe,
-	.leftovers = ovs_leftovers,
-	.finish = ovs_finish,
+    .name = "ovs-dpdk",
+    .type = VP_NET_VHOST_USER,
+    .needs = VP_FILTER_EXEC,
+    .owns = ovs_owns,
+    .plan = ovs_plan,
+    .journal = ovs_journal,
+    .create = ovs_create,
+    .deliver = ovs_deliver,
+    .undo = ovs_undo,
+    .describe = ovs_describe,
+    .leftovers = ovs_leftovers,
+    .finish = ovs_finish,
 };

@@ -19,21 +19,23 @@ static uint64_t le64(const uint8_t *p)
 	return v;
 }
 
-#define SIPROUND                                                   \
-	do {                                                       \
-		v0 += v1, v1 = rotl(v1, 13), v1 ^= v0;             \
-		v0 = rotl(v0, 32);                                 \
-		v2 += v3, v3 = rotl(v3, 16), v3 ^= v2;             \
-		v0 += v3, v3 = rotl(v3, 21), v3 ^= v0;             \
-		v2 += v1, v1 = rotl(v1, 17), v1 ^= v2;             \
-		v2 = rotl(v2, 32);                                 \
+#define SIPROUND                                                               \
+	do {                                                                   \
+		v0 += v1, v1 = rotl(v1, 13), v1 ^= v0;                         \
+		v0 = rotl(v0, 32);                                             \
+		v2 += v3, v3 = rotl(v3, 16), v3 ^= v2;                         \
+		v0 += v3, v3 = rotl(v3, 21), v3 ^= v0;                         \
+		v2 += v1, v1 = rotl(v1, 17), v1 ^= v2;                         \
+		v2 = rotl(v2, 32);                                             \
 	} while (0)
 
 static uint64_t siphash24(const uint8_t key[16], const uint8_t *in, size_t len)
 {
 	uint64_t k0 = le64(key), k1 = le64(key + 8);
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
+	uint64_t v0 = 0x736f6d6570736575ULL ^ k0,
+		 v1 = 0x646f72616e646f6dULL ^ k1;
+	uint64_t v2 = 0x6c7967656e657261ULL ^ k0,
+		 v3 = 0x7465646279746573ULL ^ k1;
 	uint64_t b = (uint64_t)len << 56, m;
 	size_t i;
 
@@ -58,8 +60,8 @@ static uint64_t siphash24(const uint8_t key[16], const uint8_t *in, size_t len)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
-void vp_ovs_port_name(const char *sandbox_id, unsigned index,
-		      unsigned attempt, char out[16])
+void vp_ovs_port_name(const char *sandbox_id, unsigned index, unsigned attempt,
+		      char out[16])
 {
 	/* A fixed key: names must follow from the id alone (gc reports the
 	 * first choice of a lost record).  60 bits make an accidental clash

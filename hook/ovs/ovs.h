@@ -26,8 +26,8 @@
 #define VP_OVS_NAME_INDEX_MAX 16
 
 struct vp_ovs {
-	const char *vsctl;       /* absolute path of ovs-vsctl */
-	const char *db;          /* "unix:/path" */
+	const char *vsctl; /* absolute path of ovs-vsctl */
+	const char *db;	   /* "unix:/path" */
 	unsigned timeout_ms;
 };
 
@@ -48,8 +48,8 @@ int vp_ovs_del_port(const struct vp_ovs *o, const char *bridge,
 /* A Port row as vp_ovs_list_ports reads it. */
 struct vp_ovs_port {
 	char *name;
-	char *sandbox;           /* external_ids:vnfplug-sandbox, or NULL */
-	long index;              /* external_ids:vnfplug-index, -1 if none */
+	char *sandbox; /* external_ids:vnfplug-sandbox, or NULL */
+	long index;    /* external_ids:vnfplug-index, -1 if none */
 };
 
 /* The Port rows among `names` that exist (any bridge), in one ovs-vsctl
@@ -60,9 +60,9 @@ int vp_ovs_list_ports(const struct vp_ovs *o, const char *const names[],
 void vp_ovs_ports_free(struct vp_ovs_port *rows, size_t n);
 
 enum vp_ovs_owner {
-	VP_OVS_ABSENT,           /* no port of that name */
-	VP_OVS_OURS,             /* tagged with this sandbox and entry */
-	VP_OVS_FOREIGN,          /* someone else's: leave it alone */
+	VP_OVS_ABSENT,	/* no port of that name */
+	VP_OVS_OURS,	/* tagged with this sandbox and entry */
+	VP_OVS_FOREIGN, /* someone else's: leave it alone */
 };
 /* Whose is port `name`, given the rows of vp_ovs_list_ports?  *row is set
  * to the matching row (NULL when absent).  An untagged port counts as
@@ -77,7 +77,7 @@ enum vp_ovs_owner vp_ovs_owner(const struct vp_ovs_port *rows, size_t n,
  * bits) of SipHash-2-4 of the sandbox id and the attempt + the index as
  * one hex digit: always 15 bytes, the most IFNAMSIZ allows.  The choice
  * made is journalled, so only the first choice needs to be predictable. */
-void vp_ovs_port_name(const char *sandbox_id, unsigned index,
-		      unsigned attempt, char out[16]);
+void vp_ovs_port_name(const char *sandbox_id, unsigned index, unsigned attempt,
+		      char out[16]);
 
 #endif

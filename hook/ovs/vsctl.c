@@ -21,7 +21,8 @@ static void trim(char *s)
 {
 	size_t n = strlen(s);
 
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+	while (n > 0 &&
+	       (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
 		s[--n] = '\0';
 }
 
@@ -45,7 +46,8 @@ static int vsctl(const struct vp_ovs *o, const char *const args[],
 	argv[n++] = tmo;
 	for (size_t i = 0; args[i] != NULL; i++) {
 		if (n + 1 >= sizeof(argv) / sizeof(argv[0]))
-			return vp_err_set(err, E2BIG, "ovs-vsctl: too many arguments");
+			return vp_err_set(err, E2BIG,
+					  "ovs-vsctl: too many arguments");
 		argv[n++] = args[i];
 	}
 	argv[n] = NULL;
@@ -54,8 +56,9 @@ static int vsctl(const struct vp_ovs *o, const char *const args[],
 		return -1;
 	if (res->status != 0) {
 		trim(res->errout);
-		return vp_err_set(err, 0, "ovs-vsctl exited %d: %s", res->status,
-				  res->errout[0] ? res->errout : "(no message)");
+		return vp_err_set(
+		    err, 0, "ovs-vsctl exited %d: %s", res->status,
+		    res->errout[0] ? res->errout : "(no message)");
 	}
 	return 0;
 }
@@ -66,12 +69,12 @@ int vp_ovs_add_vhost_port(const struct vp_ovs *o, const char *bridge,
 			  struct vp_err *err)
 {
 	_cleanup_free_ char *path =
-		vp_asprintf("options:vhost-server-path=%s", socket_path);
+	    vp_asprintf("options:vhost-server-path=%s", socket_path);
 	_cleanup_free_ char *nrxq = vp_asprintf("options:n_rxq=%u", queues);
 	_cleanup_free_ char *tag_sb =
-		vp_asprintf("external_ids:" VP_OVS_KEY_SANDBOX "=%s", sandbox);
+	    vp_asprintf("external_ids:" VP_OVS_KEY_SANDBOX "=%s", sandbox);
 	_cleanup_free_ char *tag_ix =
-		vp_asprintf("external_ids:" VP_OVS_KEY_INDEX "=%u", index);
+	    vp_asprintf("external_ids:" VP_OVS_KEY_INDEX "=%u", index);
 	struct vp_exec_result res;
 	int rc;
 
@@ -83,9 +86,10 @@ int vp_ovs_add_vhost_port(const struct vp_ovs *o, const char *bridge,
 	 * row: it is what add-port creates and del-port deletes (with its
 	 * Interface), and Interface external_ids are where a controller
 	 * (OVN's iface-id, ...) keeps its own keys. */
-	const char *args[] = { "add-port", bridge, port, tag_sb, tag_ix,
-			       "--", "set", "Interface", port,
-			       "type=dpdkvhostuserclient", path, nrxq, NULL };
+	const char *args[] = {
+	    "add-port", bridge, port,	     tag_sb, tag_ix,
+	    "--",	"set",	"Interface", port,   "type=dpdkvhostuserclient",
+	    path,	nrxq,	NULL};
 	rc = vsctl(o, args, &res, err);
 	/* ovs-vsctl refuses a taken name before its transaction: "cannot
 	 * create a port named X because a port (an interface) named X
@@ -103,7 +107,7 @@ int vp_ovs_add_vhost_port(const struct vp_ovs *o, const char *bridge,
 int vp_ovs_del_port(const struct vp_ovs *o, const char *bridge,
 		    const char *port, struct vp_err *err)
 {
-	const char *args[] = { "--if-exists", "del-port", bridge, port, NULL };
+	const char *args[] = {"--if-exists", "del-port", bridge, port, NULL};
 	struct vp_exec_result res;
 	int rc = vsctl(o, args, &res, err);
 
@@ -166,7 +170,8 @@ static int parse_row(const struct vp_json *row, int c_name, int c_ids,
 		if (strcmp(k, VP_OVS_KEY_SANDBOX) == 0) {
 			p->sandbox = strdup(v);
 			if (p->sandbox == NULL)
-				return vp_err_set(err, ENOMEM, "ovs-vsctl list");
+				return vp_err_set(err, ENOMEM,
+						  "ovs-vsctl list");
 		} else if (strcmp(k, VP_OVS_KEY_INDEX) == 0 && v[0] >= '0' &&
 			   v[0] <= '9' && strlen(v) <= 4 &&
 			   strspn(v, "0123456789") == strlen(v)) {
@@ -195,15 +200,16 @@ static int parse_list(const char *out, struct vp_ovs_port **rows, size_t *n,
 	if (c_name < 0 || c_ids < 0)
 		return vp_err_set(err, 0, "ovs-vsctl list: columns missing");
 	for (size_t i = 0; i < data->u.arr.n; i++) {
-		struct vp_ovs_port *nr = realloc(*rows, (*n + 1) * sizeof(**rows));
+		struct vp_ovs_port *nr =
+		    realloc(*rows, (*n + 1) * sizeof(**rows));
 
 		if (nr == NULL)
 			return vp_err_set(err, ENOMEM, "ovs-vsctl list");
 		*rows = nr;
 		memset(&nr[*n], 0, sizeof(nr[*n]));
 		(*n)++;
-		if (parse_row(data->u.arr.items[i], c_name, c_ids,
-			      &nr[*n - 1], err) < 0)
+		if (parse_row(data->u.arr.items[i], c_name, c_ids, &nr[*n - 1],
+			      err) < 0)
 			return -1;
 	}
 	return 0;
@@ -218,10 +224,10 @@ int vp_ovs_list_ports(const struct vp_ovs *o, const char *const names[],
 	size_t nv = 0;
 
 	for (size_t at = 0; at < n; at += BATCH) {
-		const char *args[8 + BATCH] = { "--format=json", "--",
-						"--if-exists",
-						"--columns=name,external_ids",
-						"list", "Port" };
+		const char *args[8 + BATCH] = {
+		    "--format=json", "--",
+		    "--if-exists",   "--columns=name,external_ids",
+		    "list",	     "Port"};
 		size_t k = 6;
 		struct vp_exec_result res;
 		int rc;
@@ -267,9 +273,9 @@ enum vp_ovs_owner vp_ovs_owner(const struct vp_ovs_port *rows, size_t n,
 			return untagged_scheme(name) ? VP_OVS_OURS
 						     : VP_OVS_FOREIGN;
 		return strcmp(rows[i].sandbox, sandbox) == 0 &&
-				       rows[i].index == (long)index
-			       ? VP_OVS_OURS
-			       : VP_OVS_FOREIGN;
+			       rows[i].index == (long)index
+			   ? VP_OVS_OURS
+			   : VP_OVS_FOREIGN;
 	}
 	return VP_OVS_ABSENT;
 }

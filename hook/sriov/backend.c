@@ -52,8 +52,8 @@ static int sriov_create(struct vp_backend_ctx *c, struct vp_entry *e,
 		if (cl == NULL)
 			return vp_err_set(err, ENOMEM, "prestart");
 		c->scratch[VP_NET_SRIOV] = cl;
-		if (vp_record_claims(c->cfg->run_dir, &cl->pcis, &cl->n,
-				     err) < 0)
+		if (vp_record_claims(c->cfg->run_dir, &cl->pcis, &cl->n, err) <
+		    0)
 			return -1;
 	}
 	return vp_vf_setup(c, e, &cl->pcis, &cl->n, e->plan, err);
@@ -79,8 +79,7 @@ static int sriov_deliver(const struct vp_backend_ctx *c,
 
 	(void)c;
 	(void)err;
-	*dev = (struct vp_guest_dev){ .kind = VP_GUEST_NONE,
-				      .index = e->index };
+	*dev = (struct vp_guest_dev){.kind = VP_GUEST_NONE, .index = e->index};
 	if (p->pci[0] == '\0')
 		return 0;
 	if (p->vfio) {
@@ -158,14 +157,14 @@ static void sriov_describe(const struct vp_record *rec,
 }
 
 const struct vp_backend vp_backend_sriov = {
-	.name = "sriov",
-	.type = VP_NET_SRIOV,
-	.needs = VP_FILTER_NETLINK | VP_FILTER_NETNS,
-	.owns = sriov_owns,
-	.plan = sriov_plan,
-	.create = sriov_create,
-	.deliver = sriov_deliver,
-	.undo = sriov_undo,
-	.describe = sriov_describe,
-	.finish = sriov_finish,
+    .name = "sriov",
+    .type = VP_NET_SRIOV,
+    .needs = VP_FILTER_NETLINK | VP_FILTER_NETNS,
+    .owns = sriov_owns,
+    .plan = sriov_plan,
+    .create = sriov_create,
+    .deliver = sriov_deliver,
+    .undo = sriov_undo,
+    .describe = sriov_describe,
+    .finish = sriov_finish,
 };

@@ -28,8 +28,8 @@
 int vp_link_get(const char *ifname, struct vp_link *out, struct vp_err *err);
 
 struct vp_netns_target {
-	const char *proc_root;      /* "/proc" */
-	int pid;                    /* a process in the container's netns */
+	const char *proc_root; /* "/proc" */
+	int pid;	       /* a process in the container's netns */
 	/* The namespace's inode as recorded at prestart (0: not checked): a
 	 * pid whose namespace has another inode is not the container any
 	 * more.  For move_out also a file that may still pin it after the
@@ -77,7 +77,8 @@ int vp_netns_move_in(const struct vp_netns_target *t, const char *ifname,
  * - A pid that no longer exists, that now lives in the host's namespace
  *   (reused), or whose namespace is not t->ino, does not lead to the
  *   container; t->path, the files under /run/netns and any process still
- *   in it are then tried for the namespace with inode t->ino.  None found: the namespace is gone.
+ *   in it are then tried for the namespace with inode t->ino.  None found: the
+ * namespace is gone.
  * - In the container, the link is found by ns_ifindex, whatever it is
  *   named now (a container with NET_ADMIN may rename it); only when
  *   ns_ifindex is 0, by the name ns_ifname with orig->ifindex, so the

@@ -160,9 +160,8 @@ static int query_cb(struct nl_msg *msg, void *arg)
 	return q->valid(msg, q->arg);
 }
 
-int vp_nl_query(struct nl_sock *sk, struct vp_nl_status *st,
-		struct nl_msg *msg, int (*valid)(struct nl_msg *, void *),
-		void *arg)
+int vp_nl_query(struct nl_sock *sk, struct vp_nl_status *st, struct nl_msg *msg,
+		int (*valid)(struct nl_msg *, void *), void *arg)
 {
 	struct query q = {.valid = valid, .arg = arg, .n = 0};
 	int rc;

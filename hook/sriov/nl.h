@@ -19,8 +19,8 @@ struct nl_sock;
 struct rtnl_link;
 
 struct vp_nl_status {
-	int kerrno;                 /* errno of the last NLMSG_ERROR, 0 if none */
-	char kmsg[160];             /* its NLMSGERR_ATTR_MSG, "" if none */
+	int kerrno;	/* errno of the last NLMSG_ERROR, 0 if none */
+	char kmsg[160]; /* its NLMSGERR_ATTR_MSG, "" if none */
 };
 
 /* A NETLINK_ROUTE socket in the network namespace current at the call,
@@ -42,9 +42,8 @@ int vp_nl_exchange(struct nl_sock *sk, struct vp_nl_status *st,
 /* Send a request that has replies: each goes to `valid`, then the ack is
  * taken too (or the next request on the socket would read it as its
  * answer).  Returns the number of replies, or libnl's -NLE_*. */
-int vp_nl_query(struct nl_sock *sk, struct vp_nl_status *st,
-		struct nl_msg *msg, int (*valid)(struct nl_msg *, void *),
-		void *arg);
+int vp_nl_query(struct nl_sock *sk, struct vp_nl_status *st, struct nl_msg *msg,
+		int (*valid)(struct nl_msg *, void *), void *arg);
 
 /* __attribute__((cleanup)) for libnl's objects (NULL is fine). */
 void vp_nl_sock_freep(struct nl_sock **sk);

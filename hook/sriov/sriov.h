@@ -16,27 +16,27 @@
 
 #include "err.h"
 
-#define VP_PCI_ADDR_MAX 16   /* "dddd:bb:dd.f" + NUL, rounded up */
+#define VP_PCI_ADDR_MAX 16 /* "dddd:bb:dd.f" + NUL, rounded up */
 
 struct vp_vf {
-	unsigned index;               /* N of virtfnN */
+	unsigned index; /* N of virtfnN */
 	char pci[VP_PCI_ADDR_MAX];
-	char netdev[16];              /* "" when it has none (vfio, nvme) */
-	char driver[64];              /* "" when unbound */
-	char driver_override[64];     /* "" when not set */
-	int iommu_group;              /* -1 when none */
-	bool skipped;                 /* listed only (vp_sriov_pf_list): index
-				       * and pci, nothing else, were read */
+	char netdev[16];	  /* "" when it has none (vfio, nvme) */
+	char driver[64];	  /* "" when unbound */
+	char driver_override[64]; /* "" when not set */
+	int iommu_group;	  /* -1 when none */
+	bool skipped;		  /* listed only (vp_sriov_pf_list): index
+				   * and pci, nothing else, were read */
 };
 
 struct vp_pf {
 	char pci[VP_PCI_ADDR_MAX];
-	char name[16];                /* PF netdev, "" when it has none */
-	uint16_t vendor, device;      /* of the VFs (first VF), 0 if none */
+	char name[16];		 /* PF netdev, "" when it has none */
+	uint16_t vendor, device; /* of the VFs (first VF), 0 if none */
 	unsigned numvfs, totalvfs;
-	struct vp_vf *vfs;            /* only the VFs whose link resolved */
+	struct vp_vf *vfs; /* only the VFs whose link resolved */
 	size_t n_vfs;
-	unsigned n_dangling;          /* virtfn links that lead nowhere */
+	unsigned n_dangling; /* virtfn links that lead nowhere */
 };
 
 /* Resolve and enumerate a PF.  Errors name the PF: "PF `ens785f0`: no such

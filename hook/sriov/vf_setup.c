@@ -34,8 +34,9 @@ enum vp_sriov_mode vp_vf_mode(const struct vp_sriov_net *s,
 			      const struct vp_state *st, const char *proc_root)
 {
 	static const char *const vm_runtimes[] = {
-		"kata-runtime", "containerd-shim-kata-v2", "cc-runtime",
-		"kata-shim", NULL,
+	    "kata-runtime", "containerd-shim-kata-v2",
+	    "cc-runtime",   "kata-shim",
+	    NULL,
 	};
 	char path[PATH_MAX], exe[PATH_MAX];
 	const char *base;
@@ -76,7 +77,6 @@ static bool is_claimed(char **claims, size_t n, const char *pci)
 	return false;
 }
 
-
 /* First free VF of the network's PFs, or an error saying, PF by PF, why
  * none is free.  PFs are listed (addresses only) and VFs read one at a
  * time, so taking the first free VF does not read all 256 of them. */
@@ -88,24 +88,26 @@ static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
 	char why[900] = "";
 
 	for (size_t p = 0; p < s->n_pfs; p++) {
-		struct vp_pf pf = { 0 };
+		struct vp_pf pf = {0};
 		struct vp_err e;
 		unsigned ours = 0, others = 0;
 		bool wrong_ids = false;
 
 		if (vp_sriov_pf_list(cfg->sysfs_root, s->pfs[p], &pf, &e) < 0) {
-			vp_strappendf(why, sizeof(why), "%s%s", why[0] ? "; " : "",
-				e.msg);
+			vp_strappendf(why, sizeof(why), "%s%s",
+				      why[0] ? "; " : "", e.msg);
 			continue;
 		}
 		if (pf.n_dangling > 0)
-			vp_log_warn("PF %s (%s): %u virtfn link(s) lead nowhere",
-				    s->pfs[p], pf.pci, pf.n_dangling);
+			vp_log_warn(
+			    "PF %s (%s): %u virtfn link(s) lead nowhere",
+			    s->pfs[p], pf.pci, pf.n_dangling);
 		if (pf.numvfs == 0) {
-			vp_strappendf(why, sizeof(why),
-				"%sPF %s (%s): no VFs enabled (sriov_numvfs is "
-				"0)",
-				why[0] ? "; " : "", s->pfs[p], pf.pci);
+			vp_strappendf(
+			    why, sizeof(why),
+			    "%sPF %s (%s): no VFs enabled (sriov_numvfs is "
+			    "0)",
+			    why[0] ? "; " : "", s->pfs[p], pf.pci);
 			vp_sriov_pf_free(&pf);
 			continue;
 		}
@@ -144,19 +146,20 @@ static int pick_vf(const struct vp_config *cfg, const struct vp_network *net,
 			return 0;
 		}
 		if (wrong_ids)
-			vp_strappendf(why, sizeof(why),
-				"%sPF %s (%s): VFs are %04x:%04x, the network "
-				"wants %04x:%04x",
-				why[0] ? "; " : "", s->pfs[p], pf.pci,
-				pf.vendor, pf.device,
-				s->has_vendor ? s->vendor : pf.vendor,
-				s->has_device ? s->device : pf.device);
+			vp_strappendf(
+			    why, sizeof(why),
+			    "%sPF %s (%s): VFs are %04x:%04x, the network "
+			    "wants %04x:%04x",
+			    why[0] ? "; " : "", s->pfs[p], pf.pci, pf.vendor,
+			    pf.device, s->has_vendor ? s->vendor : pf.vendor,
+			    s->has_device ? s->device : pf.device);
 		else
-			vp_strappendf(why, sizeof(why),
-				"%sPF %s (%s): all %zu VFs busy (%u held by "
-				"vnfplug, %u in use outside it)",
-				why[0] ? "; " : "", s->pfs[p], pf.pci, pf.n_vfs,
-				ours, others);
+			vp_strappendf(
+			    why, sizeof(why),
+			    "%sPF %s (%s): all %zu VFs busy (%u held by "
+			    "vnfplug, %u in use outside it)",
+			    why[0] ? "; " : "", s->pfs[p], pf.pci, pf.n_vfs,
+			    ours, others);
 		vp_sriov_pf_free(&pf);
 	}
 	return vp_err_set(err, 0, "network `%s`: no free VF: %s", net->name,
@@ -219,9 +222,9 @@ int vp_vf_setup(struct vp_backend_ctx *c, const struct vp_entry *e,
 	const struct vp_request_item *it = e->it;
 	struct vp_record *rec = c->rec;
 	const struct vp_sriov_net *s = &it->net->sriov;
-	__attribute__((cleanup(pf_freep))) struct vp_pf pf = { 0 };
-	struct vp_vf_config orig_vf = { 0 };
-	struct vp_link orig_link = { 0 };
+	__attribute__((cleanup(pf_freep))) struct vp_pf pf = {0};
+	struct vp_vf_config orig_vf = {0};
+	struct vp_link orig_link = {0};
 	_cleanup_free_ char *ns_path = NULL;
 	_cleanup_close_ int ns_fd = -1;
 	unsigned long long ns_ino = 0;
@@ -260,7 +263,8 @@ int vp_vf_setup(struct vp_backend_ctx *c, const struct vp_entry *e,
 		if (vp_vf_config_get(pf.name, vf->index, &orig_vf, err) < 0)
 			return vp_err_wrap(err, "network `%s`", it->network);
 	}
-	if (mode == VP_MODE_NETNS && vp_link_get(vf->netdev, &orig_link, err) < 0)
+	if (mode == VP_MODE_NETNS &&
+	    vp_link_get(vf->netdev, &orig_link, err) < 0)
 		return vp_err_wrap(err, "network `%s`: VF %s", it->network,
 				   vf->pci);
 	/* The container's namespace, opened once: the link goes into this
@@ -268,8 +272,8 @@ int vp_vf_setup(struct vp_backend_ctx *c, const struct vp_entry *e,
 	 * that pins it are how poststop recognises it, even when the
 	 * container's processes are gone. */
 	if (mode == VP_MODE_NETNS &&
-	    (vp_netns_open_pid(cfg->proc_root, st->pid, &ns_fd, &ns_ino,
-			       err) < 0 ||
+	    (vp_netns_open_pid(cfg->proc_root, st->pid, &ns_fd, &ns_ino, err) <
+		 0 ||
 	     vp_state_netns_path(st, &ns_path, err) < 0))
 		return vp_err_wrap(err, "network `%s`", it->network);
 	if (ns_path != NULL)
@@ -277,16 +281,16 @@ int vp_vf_setup(struct vp_backend_ctx *c, const struct vp_entry *e,
 
 	/* the journal: claim, then each change, saved before any happens */
 	struct vp_resource r = {
-		.kind = VP_RES_VF_CLAIM,
-		.state = VP_RES_CREATED,
-		.index = e->index,
-		.network = it->network,
-		.pf = (char *)s->pfs[0],
-		.pf_pci = pf.pci,
-		.pf_ifname = pf.name,
-		.vf_index = vf->index,
-		.vf_pci = (char *)vf->pci,
-		.mode = (char *)mode_name,
+	    .kind = VP_RES_VF_CLAIM,
+	    .state = VP_RES_CREATED,
+	    .index = e->index,
+	    .network = it->network,
+	    .pf = (char *)s->pfs[0],
+	    .pf_pci = pf.pci,
+	    .pf_ifname = pf.name,
+	    .vf_index = vf->index,
+	    .vf_pci = (char *)vf->pci,
+	    .mode = (char *)mode_name,
 	};
 	for (size_t p = 0; p < s->n_pfs; p++) {
 		/* name the PF as the config does, for status */
@@ -344,8 +348,8 @@ int vp_vf_setup(struct vp_backend_ctx *c, const struct vp_entry *e,
 					    .fd = ns_fd};
 		struct vp_link moved;
 
-		if (vp_netns_move_in(&t, vf->netdev, it->ifname,
-				     it->vf.mac, it->mtu, &moved, err) < 0) {
+		if (vp_netns_move_in(&t, vf->netdev, it->ifname, it->vf.mac,
+				     it->mtu, &moved, err) < 0) {
 			/* a failed move_in has put the link back as it was:
 			 * undoing it again could only take a link of that
 			 * name that is the container's own */
@@ -360,9 +364,10 @@ int vp_vf_setup(struct vp_backend_ctx *c, const struct vp_entry *e,
 	snprintf(out->pci, sizeof(out->pci), "%s", vf->pci);
 	out->vfio = mode == VP_MODE_VFIO;
 	/* the status line operators read */
-	vp_log_info("network %s: PF %s (%s) VF %u (%s), mode %s%s%s", it->network,
-		    pf.name[0] ? pf.name : "-", pf.pci, vf->index, vf->pci,
-		    mode_name, mode == VP_MODE_NETNS ? ", ifname " : "",
+	vp_log_info("network %s: PF %s (%s) VF %u (%s), mode %s%s%s",
+		    it->network, pf.name[0] ? pf.name : "-", pf.pci, vf->index,
+		    vf->pci, mode_name,
+		    mode == VP_MODE_NETNS ? ", ifname " : "",
 		    mode == VP_MODE_NETNS ? it->ifname : "");
 	return 0;
 }
@@ -379,7 +384,8 @@ int vp_vf_undo(struct vp_backend_ctx *c, const struct vp_resource *r,
 			    r->vf_pci, r->pf ? r->pf : "?");
 		return 0; /* dropping the entry is the release */
 	case VP_RES_VF_CONFIG:
-		if (vp_vf_config_set(r->pf_ifname, r->vf_index, &r->orig_vf, err) < 0)
+		if (vp_vf_config_set(r->pf_ifname, r->vf_index, &r->orig_vf,
+				     err) < 0)
 			return -1;
 		return 0;
 	case VP_RES_VFIO_BIND:
@@ -398,13 +404,13 @@ int vp_vf_undo(struct vp_backend_ctx *c, const struct vp_resource *r,
 		/* a pid that now names another process must not be entered:
 		 * treat its namespace as gone */
 		if (r->ns_pid == rec->owner_pid && rec->owner_start != 0 &&
-		    (vp_proc_start_time(cfg->proc_root, r->ns_pid, &start,
-					&e) < 0 ||
+		    (vp_proc_start_time(cfg->proc_root, r->ns_pid, &start, &e) <
+			 0 ||
 		     start != rec->owner_start))
 			t.pid = 0;
 		if (vp_netns_move_out(&t, r->ns_ifname, r->ns_ifindex,
-				      cfg->sysfs_root,
-				      r->vf_pci, &r->orig_link, err) < 0) {
+				      cfg->sysfs_root, r->vf_pci, &r->orig_link,
+				      err) < 0) {
 			if (err->errnum != ENODEV)
 				return -1;
 			vp_log_warn("VF %s: %s; nothing left to restore",

@@ -14,14 +14,13 @@
 
 /* vfio or netns for this container (vnfplug.json(5), "mode"). */
 enum vp_sriov_mode vp_vf_mode(const struct vp_sriov_net *s,
-			      const struct vp_state *st,
-			      const char *proc_root);
+			      const struct vp_state *st, const char *proc_root);
 
 /* What an entry got: its VF ("" until set up) and how it was handed over. */
 struct vp_vf_plan {
 	char pci[VP_PCI_ADDR_MAX];
-	bool vfio;                  /* bound to vfio-pci; else moved into
-				     * the container's netns */
+	bool vfio; /* bound to vfio-pci; else moved into
+		    * the container's netns */
 };
 
 /* Set up entry e (an sriov network) under the lock: the record is saved

@@ -39,8 +39,8 @@ static void check_sriov(const struct vp_network *net)
 {
 	const struct vp_sriov_net *s = &net->sriov;
 
-	FUZZ_CHECK(s->n_pfs >= 1 && s->n_pfs <= VP_SRIOV_MAX_PFS, "%s n_pfs %zu",
-		   net->name, s->n_pfs);
+	FUZZ_CHECK(s->n_pfs >= 1 && s->n_pfs <= VP_SRIOV_MAX_PFS,
+		   "%s n_pfs %zu", net->name, s->n_pfs);
 	for (size_t i = 0; i < s->n_pfs; i++) {
 		FUZZ_CHECK(s->pfs[i] != NULL && (vp_valid_ifname(s->pfs[i]) ||
 						 vp_valid_pci_addr(s->pfs[i])),
@@ -63,8 +63,8 @@ static void check_sriov(const struct vp_network *net)
 	FUZZ_CHECK(s->vf.link_state <= VP_VF_LINK_DISABLE, "%s link_state",
 		   net->name);
 	FUZZ_CHECK(!(s->vf.fields & VP_VF_MAC), "%s: a default MAC", net->name);
-	FUZZ_CHECK(s->mtu == 0 || (s->mtu >= 68 && s->mtu <= 65535), "%s mtu %u",
-		   net->name, s->mtu);
+	FUZZ_CHECK(s->mtu == 0 || (s->mtu >= 68 && s->mtu <= 65535),
+		   "%s mtu %u", net->name, s->mtu);
 	FUZZ_CHECK((s->allow & ~((VP_ALLOW_MTU << 1) - 1)) == 0, "%s allow %#x",
 		   net->name, s->allow);
 }

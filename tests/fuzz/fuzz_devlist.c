@@ -46,12 +46,17 @@ static void check_devlist(const struct vp_devlist *dl)
 static void check_shim(const struct vp_devlist *dl)
 {
 	static char *const argv[] = {
-	    (char *)"-name",	"sandbox-fuzz",	      (char *)"-machine",
-	    (char *)"q35,accel=kvm", (char *)"-m",    (char *)"2048M",
+	    (char *)"-name",
+	    "sandbox-fuzz",
+	    (char *)"-machine",
+	    (char *)"q35,accel=kvm",
+	    (char *)"-m",
+	    (char *)"2048M",
 	    (char *)"-object",
 	    (char *)"memory-backend-file,id=dimm1,size=2048M,"
 		    "mem-path=/dev/hugepages,share=on",
-	    (char *)"-numa",	"node,memdev=dimm1",
+	    (char *)"-numa",
+	    "node,memdev=dimm1",
 	};
 	const int argc = (int)(sizeof(argv) / sizeof(argv[0]));
 	struct vp_argv out = {0};

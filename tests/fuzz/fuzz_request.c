@@ -61,10 +61,9 @@ static void check_sriov(const struct vp_request_item *it, size_t i)
 	FUZZ_CHECK(it->vf.vlan <= 4095 && it->vf.qos <= 7, "[%zu] vlan/qos", i);
 	FUZZ_CHECK(it->vf.qos == 0 || it->vf.vlan != 0, "[%zu] qos w/o vlan",
 		   i);
-	FUZZ_CHECK(it->vf.max_tx_rate == 0 ||
-		       it->vf.min_tx_rate <= it->vf.max_tx_rate,
-		   "[%zu] rates %u > %u", i, it->vf.min_tx_rate,
-		   it->vf.max_tx_rate);
+	FUZZ_CHECK(
+	    it->vf.max_tx_rate == 0 || it->vf.min_tx_rate <= it->vf.max_tx_rate,
+	    "[%zu] rates %u > %u", i, it->vf.min_tx_rate, it->vf.max_tx_rate);
 	FUZZ_CHECK(it->vf.link_state <= VP_VF_LINK_DISABLE, "[%zu] link", i);
 	FUZZ_CHECK(it->mtu == 0 || (it->mtu >= 68 && it->mtu <= 65535),
 		   "[%zu] mtu %u", i, it->mtu);
@@ -88,7 +87,8 @@ static void check_resolved(const struct vp_request *req)
 			       !vp_mac_is_zero(it->mac),
 			   "[%zu] mac %s", i, mac);
 		for (size_t k = 0; k < i; k++) {
-			FUZZ_CHECK(strcmp(req->items[k].ifname, it->ifname) != 0,
+			FUZZ_CHECK(strcmp(req->items[k].ifname, it->ifname) !=
+				       0,
 				   "[%zu] ifname `%s` twice", i, it->ifname);
 			FUZZ_CHECK(memcmp(req->items[k].mac, it->mac, 6) != 0,
 				   "[%zu] mac %s twice", i, mac);

@@ -44,8 +44,9 @@ static void check_state(const struct vp_state *st)
 		id = ref.id;
 		FUZZ_CHECK(id != NULL && vp_valid_sandbox_id(id), "id");
 		FUZZ_CHECK(st->id != NULL, "a sandbox without a container id");
-		found = ref.key == NULL ? id == st->id
-					: id == vp_state_annotation(st, ref.key);
+		found = ref.key == NULL
+			    ? id == st->id
+			    : id == vp_state_annotation(st, ref.key);
 		FUZZ_CHECK(found, "sandbox id `%s` not from its key", id);
 		FUZZ_CHECK(ref.type == NULL || ref.runtime != NULL, "type");
 	} else {

@@ -152,7 +152,8 @@ static void test_unknown_keys(void **state)
 	(void)state;
 	bad("{\"rundir\":\"/run\"}",
 	    "unknown key `rundir` (allowed: run_dir, qemu, sysfs_root, "
-	    "proc_root, ovs_vsctl, timeout_ms, lock_timeout_ms, deadline_ms, syslog, "
+	    "proc_root, ovs_vsctl, timeout_ms, lock_timeout_ms, deadline_ms, "
+	    "syslog, "
 	    "networks)");
 	bad(NET(VH ",\"pfs\":[\"eth0\"]"),
 	    "networks.chain: unknown key `pfs` (allowed: type, switch, bridge, "

@@ -117,7 +117,8 @@ static void test_missing_is_zero(void **state)
 
 static void test_path(void **state)
 {
-	_cleanup_free_ char *p = vp_rundir_file("/run/vnfplug", "abc", VP_RUNDIR_DEVLIST);
+	_cleanup_free_ char *p =
+	    vp_rundir_file("/run/vnfplug", "abc", VP_RUNDIR_DEVLIST);
 
 	(void)state;
 	assert_string_equal(p, "/run/vnfplug/sandboxes/abc/devices.json");

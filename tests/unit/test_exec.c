@@ -17,7 +17,8 @@
 
 static void test_output_and_status(void **state)
 {
-	char *const argv[] = { "/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL };
+	char *const argv[] = {"/bin/sh", "-c", "echo out; echo err >&2; exit 3",
+			      NULL};
 	struct vp_exec_result r;
 	struct vp_err err;
 
@@ -31,7 +32,7 @@ static void test_output_and_status(void **state)
 
 static void test_fixed_environment(void **state)
 {
-	char *const argv[] = { "/usr/bin/env", NULL };
+	char *const argv[] = {"/usr/bin/env", NULL};
 	struct vp_exec_result r;
 	struct vp_err err;
 
@@ -52,7 +53,7 @@ static void test_timeout_kills(void **state)
 	char pidfile[300], script[400];
 	/* the shell writes its pid, then becomes the sleep: the pid read
 	 * back is the very process vp_exec started and must have killed */
-	char *const argv[] = { "/bin/sh", "-c", script, NULL };
+	char *const argv[] = {"/bin/sh", "-c", script, NULL};
 	struct vp_exec_result r;
 	struct vp_err err;
 	char *s;
@@ -81,8 +82,8 @@ static void test_timeout_kills(void **state)
 
 static void test_relative_and_missing(void **state)
 {
-	char *const rel[] = { "sh", NULL };
-	char *const missing[] = { "/nonexistent/bin", NULL };
+	char *const rel[] = {"sh", NULL};
+	char *const missing[] = {"/nonexistent/bin", NULL};
 	struct vp_exec_result r;
 	struct vp_err err;
 
@@ -97,10 +98,10 @@ static void test_relative_and_missing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_output_and_status),
-		cmocka_unit_test(test_fixed_environment),
-		cmocka_unit_test(test_timeout_kills),
-		cmocka_unit_test(test_relative_and_missing),
+	    cmocka_unit_test(test_output_and_status),
+	    cmocka_unit_test(test_fixed_environment),
+	    cmocka_unit_test(test_timeout_kills),
+	    cmocka_unit_test(test_relative_and_missing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

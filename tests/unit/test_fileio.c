@@ -475,14 +475,14 @@ static void test_trusted_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read_bounded),
-		cmocka_unit_test(test_read_file_refuses_symlink_and_dirs),
-		cmocka_unit_test(test_atomic_write),
-		cmocka_unit_test(test_mkdir_p_and_rm_rf),
-		cmocka_unit_test(test_read_file_fifo_and_devices),
-		cmocka_unit_test(test_dir_open_refuses),
-		cmocka_unit_test(test_dir_open_creates),
-		cmocka_unit_test(test_trusted_files),
+	    cmocka_unit_test(test_read_bounded),
+	    cmocka_unit_test(test_read_file_refuses_symlink_and_dirs),
+	    cmocka_unit_test(test_atomic_write),
+	    cmocka_unit_test(test_mkdir_p_and_rm_rf),
+	    cmocka_unit_test(test_read_file_fifo_and_devices),
+	    cmocka_unit_test(test_dir_open_refuses),
+	    cmocka_unit_test(test_dir_open_creates),
+	    cmocka_unit_test(test_trusted_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

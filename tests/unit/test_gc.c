@@ -532,7 +532,7 @@ static void test_corrupt_record_names_the_tag(void **state)
 	char p[400], first[16];
 
 	snprintf(p, sizeof(p), "%s/run/sandboxes/bad3", f->dir);
-	assert_int_equal(vp_mkdir_p(p, 0700, &(struct vp_err){ 0 }), 0);
+	assert_int_equal(vp_mkdir_p(p, 0700, &(struct vp_err){0}), 0);
 	snprintf(p, sizeof(p), "%s/run/sandboxes/bad3/record.json", f->dir);
 	tu_write(p, "{", 0600);
 	run_gc(f, false, 0);

@@ -113,14 +113,14 @@ static int sandbox_dir_exists(struct fx *f, const char *sb)
 }
 
 static const char req2[] =
-	"[{\"network\":\"chain\",\"mac\":\"02:00:00:00:00:01\"},"
-	"{\"network\":\"chain\",\"queues\":2}]";
+    "[{\"network\":\"chain\",\"mac\":\"02:00:00:00:00:01\"},"
+    "{\"network\":\"chain\",\"queues\":2}]";
 
 static void test_prestart_poststop(void **state)
 {
 	struct fx *f = *state;
 	struct vp_record rec;
-	struct vp_devlist dl = { 0 };
+	struct vp_devlist dl = {0};
 	struct vp_err err;
 	char *dlpath;
 
@@ -150,7 +150,8 @@ static void test_prestart_poststop(void **state)
 	assert_int_equal(count_lines(f->log, "add-port"), 2);
 
 	assert_int_equal(vp_poststop(&f->cfg, &f->st, "sb1", &err), 0);
-	assert_int_equal(count_lines(f->log, "--if-exists del-port br-vnf vp"), 2);
+	assert_int_equal(count_lines(f->log, "--if-exists del-port br-vnf vp"),
+			 2);
 	assert_false(sandbox_dir_exists(f, "sb1"));
 	/* idempotent, and fine for a sandbox never seen */
 	assert_int_equal(vp_poststop(&f->cfg, &f->st, "sb1", &err), 0);
@@ -206,12 +207,15 @@ static void test_bad_request_touches_nothing(void **state)
 static void test_crashed_prestart_is_undone(void **state)
 {
 	struct fx *f = *state;
-	struct vp_record rec = { 0 };
+	struct vp_record rec = {0};
 	struct vp_err err;
 	struct vp_resource r = {
-		.kind = VP_RES_OVS_PORT, .state = VP_RES_PENDING,
-		.ovsdb = "unix:/x/db.sock", .bridge = "br-vnf",
-		.port = "vpdeadbeef00n0", .socket = "/x/s.sock",
+	    .kind = VP_RES_OVS_PORT,
+	    .state = VP_RES_PENDING,
+	    .ovsdb = "unix:/x/db.sock",
+	    .bridge = "br-vnf",
+	    .port = "vpdeadbeef00n0",
+	    .socket = "/x/s.sock",
 	};
 
 	/* what a hook killed after add-port, before marking the port
@@ -225,7 +229,9 @@ static void test_crashed_prestart_is_undone(void **state)
 
 	if (vp_prestart(&f->cfg, &f->st, "sb5", req2, &err) < 0)
 		fail_msg("prestart: %s", err.msg);
-	assert_int_equal(count_lines(f->log, "--if-exists del-port br-vnf vpdeadbeef00n0"), 1);
+	assert_int_equal(
+	    count_lines(f->log, "--if-exists del-port br-vnf vpdeadbeef00n0"),
+	    1);
 	assert_false(tu_fake_has_port(f->dir, "vpdeadbeef00n0"));
 	assert_int_equal(vp_record_load(f->cfg.run_dir, "sb5", &rec, &err), 1);
 	assert_true(rec.complete);
@@ -240,12 +246,15 @@ static void test_crashed_prestart_is_undone(void **state)
 static void test_dead_owner_record_is_replaced(void **state)
 {
 	struct fx *f = *state;
-	struct vp_record rec = { 0 };
+	struct vp_record rec = {0};
 	struct vp_err err;
 	struct vp_resource r = {
-		.kind = VP_RES_OVS_PORT, .state = VP_RES_CREATED,
-		.ovsdb = "unix:/x/db.sock", .bridge = "br-vnf",
-		.port = "vpold000000n0", .socket = "/x/o.sock",
+	    .kind = VP_RES_OVS_PORT,
+	    .state = VP_RES_CREATED,
+	    .ovsdb = "unix:/x/db.sock",
+	    .bridge = "br-vnf",
+	    .port = "vpold000000n0",
+	    .socket = "/x/o.sock",
 	};
 	unsigned long long start;
 	pid_t pid = fork();
@@ -268,7 +277,9 @@ static void test_dead_owner_record_is_replaced(void **state)
 
 	if (vp_prestart(&f->cfg, &f->st, "sb7", req2, &err) < 0)
 		fail_msg("prestart: %s", err.msg);
-	assert_int_equal(count_lines(f->log, "--if-exists del-port br-vnf vpold000000n0"), 1);
+	assert_int_equal(
+	    count_lines(f->log, "--if-exists del-port br-vnf vpold000000n0"),
+	    1);
 	assert_int_equal(count_lines(f->log, "add-port"), 2);
 	assert_int_equal(vp_record_load(f->cfg.run_dir, "sb7", &rec, &err), 1);
 	assert_string_equal(rec.container, "ctr1");
@@ -308,10 +319,10 @@ static void test_deadline_bounds_prestart(void **state)
 static void test_other_pod_container_does_not_release(void **state)
 {
 	struct fx *f = *state;
-	struct vp_state other = { 0 };
+	struct vp_state other = {0};
 	struct vp_kv kv[] = {
-		{ "io.kubernetes.cri.container-type", "container" },
-		{ "io.kubernetes.cri.sandbox-id", "sb6" },
+	    {"io.kubernetes.cri.container-type", "container"},
+	    {"io.kubernetes.cri.sandbox-id", "sb6"},
 	};
 	struct vp_err err;
 
@@ -330,11 +341,11 @@ static void test_other_pod_container_does_not_release(void **state)
 static void test_stranger_naming_sandbox_does_not_release(void **state)
 {
 	struct fx *f = *state;
-	struct vp_state other = { 0 };
+	struct vp_state other = {0};
 	struct vp_kv kv[] = {
-		/* what a plain runc container may write about itself */
-		{ "io.kubernetes.cri.sandbox-id", "sb8" },
-		{ "io.kubernetes.cri.container-type", "sandbox" },
+	    /* what a plain runc container may write about itself */
+	    {"io.kubernetes.cri.sandbox-id", "sb8"},
+	    {"io.kubernetes.cri.container-type", "sandbox"},
 	};
 	struct vp_err err;
 
@@ -437,7 +448,7 @@ static void test_hostile_container_id_printed_safely(void **state)
 /* A unix socket file at `path`, as a QEMU serving a port leaves it. */
 static void make_socket(const char *path)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	assert_true(fd >= 0);
@@ -455,7 +466,7 @@ static void test_taken_name_moves_on(void **state)
 {
 	struct fx *f = *state;
 	struct vp_record rec;
-	struct vp_devlist dl = { 0 };
+	struct vp_devlist dl = {0};
 	struct vp_err err;
 	char taken[16], taken2[16], next[16], next2[16], sock[300], s1[300];
 	char *dlpath;
@@ -525,13 +536,13 @@ static void test_all_names_taken(void **state)
  * scheme before tagging, an untagged port of an older record. */
 static void save_foreign_journal(struct fx *f, const char *sb, bool complete)
 {
-	struct vp_record rec = { 0 };
+	struct vp_record rec = {0};
 	struct vp_err err;
-	const char *names[] = { "vpforeign1", "vpforeign2", "vpnobody3",
-				"vpabsent4", "vp0123456789n4" };
-	enum vp_res_state states[] = { VP_RES_PENDING, VP_RES_CREATED,
-				       VP_RES_PENDING, VP_RES_CREATED,
-				       VP_RES_CREATED };
+	const char *names[] = {"vpforeign1", "vpforeign2", "vpnobody3",
+			       "vpabsent4", "vp0123456789n4"};
+	enum vp_res_state states[] = {VP_RES_PENDING, VP_RES_CREATED,
+				      VP_RES_PENDING, VP_RES_CREATED,
+				      VP_RES_CREATED};
 	char sock[300];
 
 	mkdir(f->cfg.networks[0].vhost.socket_dir, 0755);
@@ -544,10 +555,13 @@ static void save_foreign_journal(struct fx *f, const char *sb, bool complete)
 	rec.complete = complete;
 	for (unsigned i = 0; i < 5; i++) {
 		struct vp_resource r = {
-			.kind = VP_RES_OVS_PORT, .state = states[i],
-			.index = i, .ovsdb = "unix:/x/db.sock",
-			.bridge = "br-vnf", .port = (char *)names[i],
-			.socket = sock,
+		    .kind = VP_RES_OVS_PORT,
+		    .state = states[i],
+		    .index = i,
+		    .ovsdb = "unix:/x/db.sock",
+		    .bridge = "br-vnf",
+		    .port = (char *)names[i],
+		    .socket = sock,
 		};
 
 		socket_of(f, names[i], sock, sizeof(sock));
@@ -571,8 +585,10 @@ static void assert_foreign_left(struct fx *f)
 	assert_true(tu_exists(sock));
 	socket_of(f, "vpnobody3", sock, sizeof(sock));
 	assert_true(tu_exists(sock));
-	assert_int_equal(count_lines(f->log, "--if-exists del-port br-vnf vpforeign"), 0);
-	assert_int_equal(count_lines(f->log, "--if-exists del-port br-vnf vpnobody"), 0);
+	assert_int_equal(
+	    count_lines(f->log, "--if-exists del-port br-vnf vpforeign"), 0);
+	assert_int_equal(
+	    count_lines(f->log, "--if-exists del-port br-vnf vpnobody"), 0);
 	/* created and gone: its socket was ours */
 	socket_of(f, "vpabsent4", sock, sizeof(sock));
 	assert_false(tu_exists(sock));
@@ -613,7 +629,7 @@ static void test_partial_setup_leaves_foreign_ports(void **state)
 static void test_deadline_covers_earlier_release(void **state)
 {
 	struct fx *f = *state;
-	struct vp_record rec = { 0 };
+	struct vp_record rec = {0};
 	struct vp_err err;
 	struct timespec a, b;
 	unsigned long long start;
@@ -632,10 +648,13 @@ static void test_deadline_covers_earlier_release(void **state)
 	rec.complete = true;
 	for (unsigned i = 0; i < 3; i++) {
 		struct vp_resource r = {
-			.kind = VP_RES_OVS_PORT, .state = VP_RES_CREATED,
-			.index = i, .ovsdb = "unix:/x/db.sock",
-			.bridge = "br-vnf", .port = (char *)name_of("sbe", i, 0),
-			.socket = "/x/o.sock",
+		    .kind = VP_RES_OVS_PORT,
+		    .state = VP_RES_CREATED,
+		    .index = i,
+		    .ovsdb = "unix:/x/db.sock",
+		    .bridge = "br-vnf",
+		    .port = (char *)name_of("sbe", i, 0),
+		    .socket = "/x/o.sock",
 		};
 
 		tu_fake_port(f->dir, r.port, "sbe", i);
@@ -665,22 +684,38 @@ static void test_deadline_covers_earlier_release(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_prestart_poststop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failure_rolls_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_bridge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_request_touches_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_crashed_prestart_is_undone, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dead_owner_record_is_replaced, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_deadline_bounds_prestart, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_pod_container_does_not_release, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stranger_naming_sandbox_does_not_release, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reused_owner_pid_does_not_release, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hostile_container_id_printed_safely, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_taken_name_moves_on, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_all_names_taken, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_poststop_leaves_foreign_ports, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_partial_setup_leaves_foreign_ports, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_deadline_covers_earlier_release, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prestart_poststop, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_failure_rolls_back, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_bridge, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_request_touches_nothing,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_crashed_prestart_is_undone,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_owner_record_is_replaced,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_deadline_bounds_prestart,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_other_pod_container_does_not_release, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_stranger_naming_sandbox_does_not_release, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_reused_owner_pid_does_not_release, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_hostile_container_id_printed_safely, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_taken_name_moves_on, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_all_names_taken, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_poststop_leaves_foreign_ports,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_partial_setup_leaves_foreign_ports, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_deadline_covers_earlier_release, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

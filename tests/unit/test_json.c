@@ -350,9 +350,9 @@ static void test_members(void **state)
 	assert_int_equal(vp_json_member_str(j, NULL, "s", 0, &str, &err), 1);
 	assert_string_equal(str, "x");
 	assert_int_equal(vp_json_member_str(j, "p", "nope", 0, &str, &err), 0);
-	tu_assert_err(vp_json_member_str(j, "p", "nope", VP_JSON_REQUIRED, &str,
-					 &err),
-		      err, "p.nope: missing");
+	tu_assert_err(
+	    vp_json_member_str(j, "p", "nope", VP_JSON_REQUIRED, &str, &err),
+	    err, "p.nope: missing");
 	tu_assert_err(vp_json_member_str(j, "p.q", "i", 0, &str, &err), err,
 		      "p.q.i: must be a string, got number");
 	tu_assert_err(vp_json_member_str(j, NULL, "z", 0, &str, &err), err,

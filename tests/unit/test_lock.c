@@ -62,7 +62,8 @@ static void test_exclusive_and_bounded(void **state)
 	assert_int_equal(err.errnum, EBUSY);
 	assert_non_null(strstr(err.msg, "busy"));
 	/* bounded: gave up near the deadline, not long after */
-	long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	long ms =
+	    (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
 	assert_true(ms >= 190 && ms < 2000);
 
 	/* the kernel drops the lock of a killed holder */
@@ -147,9 +148,9 @@ static void test_untrusted_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exclusive_and_bounded),
-		cmocka_unit_test(test_creates_run_dir),
-		cmocka_unit_test(test_untrusted_refused),
+	    cmocka_unit_test(test_exclusive_and_bounded),
+	    cmocka_unit_test(test_creates_run_dir),
+	    cmocka_unit_test(test_untrusted_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -388,7 +388,8 @@ static void test_original_name_taken_in_host(void **state)
 	snprintf(f->b, sizeof(f->b), "%s", f->a);
 
 	assert_int_equal(
-	    vp_netns_move_out(&f->t, "net1", 0, NULL, NULL, &f->orig, &err), -1);
+	    vp_netns_move_out(&f->t, "net1", 0, NULL, NULL, &f->orig, &err),
+	    -1);
 	assert_int_equal(err.errnum, EEXIST);
 	/* left findable in the host under a name derived from its ifindex,
 	 * with its MAC and MTU restored */
@@ -422,7 +423,8 @@ static void test_container_gone_before_move_out(void **state)
 	kill_container(f);
 	/* a veth dies with its namespace (and takes its peer along) */
 	assert_int_equal(
-	    vp_netns_move_out(&f->t, "net1", 0, NULL, NULL, &f->orig, &err), -1);
+	    vp_netns_move_out(&f->t, "net1", 0, NULL, NULL, &f->orig, &err),
+	    -1);
 	snprintf(want, sizeof(want),
 		 "move `net1` out of the container (pid %d) back to `%s`: the "
 		 "container's network namespace is gone and the link with it",

@@ -94,13 +94,13 @@ static void test_names_spread(void **state)
 static void test_owner(void **state)
 {
 	struct vp_ovs_port rows[] = {
-		{ "vpa", "sb1", 0 },
-		{ "vpb", "sb2", 0 },
-		{ "vpc", "sb1", 2 },
-		{ "vpd", NULL, -1 },
-		{ "vp0123456789n3", NULL, -1 },
-		{ "vp0123456789n4", "sb2", 4 },
-		{ "vpe", "sb1", -1 },
+	    {"vpa", "sb1", 0},
+	    {"vpb", "sb2", 0},
+	    {"vpc", "sb1", 2},
+	    {"vpd", NULL, -1},
+	    {"vp0123456789n3", NULL, -1},
+	    {"vp0123456789n4", "sb2", 4},
+	    {"vpe", "sb1", -1},
 	};
 	const struct vp_ovs_port *row;
 	size_t n = sizeof(rows) / sizeof(rows[0]);
@@ -121,13 +121,13 @@ static void test_owner(void **state)
 	/* untagged: ours only under the scheme before tagging */
 	assert_int_equal(vp_ovs_owner(rows, n, "vpd", "sb1", 0, &row),
 			 VP_OVS_FOREIGN);
-	assert_int_equal(vp_ovs_owner(rows, n, "vp0123456789n3", "sb1", 3,
-				      &row),
-			 VP_OVS_OURS);
+	assert_int_equal(
+	    vp_ovs_owner(rows, n, "vp0123456789n3", "sb1", 3, &row),
+	    VP_OVS_OURS);
 	/* a tag always wins over the name */
-	assert_int_equal(vp_ovs_owner(rows, n, "vp0123456789n4", "sb1", 4,
-				      &row),
-			 VP_OVS_FOREIGN);
+	assert_int_equal(
+	    vp_ovs_owner(rows, n, "vp0123456789n4", "sb1", 4, &row),
+	    VP_OVS_FOREIGN);
 	assert_int_equal(vp_ovs_owner(rows, n, "vpz", "sb1", 0, &row),
 			 VP_OVS_ABSENT);
 	assert_null(row);
@@ -141,7 +141,7 @@ static void test_list_ports(void **state)
 	char *dir = tu_mkdtemp(), vsctl[300];
 	const char *names[20];
 	char buf[20][16];
-	struct vp_ovs o = { vsctl, "unix:/x/db.sock", 5000 };
+	struct vp_ovs o = {vsctl, "unix:/x/db.sock", 5000};
 	struct vp_ovs_port *rows = NULL;
 	struct vp_err err;
 	size_t n = 0;
@@ -181,7 +181,7 @@ static void test_list_ports(void **state)
 static void test_add_port_taken_is_eexist(void **state)
 {
 	char *dir = tu_mkdtemp(), vsctl[300], *log;
-	struct vp_ovs o = { vsctl, "unix:/x/db.sock", 5000 };
+	struct vp_ovs o = {vsctl, "unix:/x/db.sock", 5000};
 	struct vp_err err;
 
 	(void)state;
@@ -194,8 +194,9 @@ static void test_add_port_taken_is_eexist(void **state)
 	snprintf(vsctl, sizeof(vsctl), "%s/vsctl.log", dir);
 	log = tu_read(vsctl);
 	/* the tags ride in the add-port itself, on the Port row */
-	assert_non_null(strstr(log, "add-port br vpx external_ids:vnfplug-sandbox=sb1 "
-				    "external_ids:vnfplug-index=7 -- set Interface vpx "));
+	assert_non_null(
+	    strstr(log, "add-port br vpx external_ids:vnfplug-sandbox=sb1 "
+			"external_ids:vnfplug-index=7 -- set Interface vpx "));
 	free(log);
 	snprintf(vsctl, sizeof(vsctl), "%s/ovs-vsctl", dir);
 	assert_true(vp_ovs_add_vhost_port(&o, "br", "vpx", "/s/vpx.sock", 2,
@@ -216,12 +217,12 @@ static void test_add_port_taken_is_eexist(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_port_names),
-		cmocka_unit_test(test_old_collision_gone),
-		cmocka_unit_test(test_names_spread),
-		cmocka_unit_test(test_owner),
-		cmocka_unit_test(test_list_ports),
-		cmocka_unit_test(test_add_port_taken_is_eexist),
+	    cmocka_unit_test(test_port_names),
+	    cmocka_unit_test(test_old_collision_gone),
+	    cmocka_unit_test(test_names_spread),
+	    cmocka_unit_test(test_owner),
+	    cmocka_unit_test(test_list_ports),
+	    cmocka_unit_test(test_add_port_taken_is_eexist),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,14 +20,19 @@ static void fill(struct vp_record *rec)
 {
 	struct vp_err err;
 	struct vp_resource port = {
-		.kind = VP_RES_OVS_PORT, .state = VP_RES_PENDING, .index = 0,
-		.network = "chain", .ovsdb = "unix:/run/ovs/db.sock",
-		.bridge = "br-vnf", .port = "vp0123456789n0",
-		.socket = "/run/vnfplug/sockets/vp0123456789n0.sock",
+	    .kind = VP_RES_OVS_PORT,
+	    .state = VP_RES_PENDING,
+	    .index = 0,
+	    .network = "chain",
+	    .ovsdb = "unix:/run/ovs/db.sock",
+	    .bridge = "br-vnf",
+	    .port = "vp0123456789n0",
+	    .socket = "/run/vnfplug/sockets/vp0123456789n0.sock",
 	};
 	struct vp_resource dl = {
-		.kind = VP_RES_DEVLIST, .state = VP_RES_CREATED,
-		.path = "/run/vnfplug/sandboxes/sb1/devices.json",
+	    .kind = VP_RES_DEVLIST,
+	    .state = VP_RES_CREATED,
+	    .path = "/run/vnfplug/sandboxes/sb1/devices.json",
 	};
 
 	memset(rec, 0, sizeof(*rec));
@@ -73,7 +78,7 @@ static void test_roundtrip(void **state)
 static void expect_corrupt(const char *doc, const char *msg)
 {
 	struct vp_record r;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	assert_true(vp_record_parse(doc, strlen(doc), &r, &err) < 0);
 	if (strstr(err.msg, msg) == NULL)
@@ -148,8 +153,8 @@ static void test_store(void **state)
 	snprintf(path, sizeof(path), "%s/sandboxes/sb1/record.json", run);
 	assert_true(tu_exists(path));
 	/* no temp file is left next to it */
-	snprintf(path, sizeof(path), "%s/sandboxes/sb1/record.json.tmp.%d",
-		 run, getpid());
+	snprintf(path, sizeof(path), "%s/sandboxes/sb1/record.json.tmp.%d", run,
+		 getpid());
 	assert_false(tu_exists(path));
 	assert_int_equal(vp_record_load(run, "sb1", &b, &err), 1);
 	assert_int_equal(b.n_res, 2);
@@ -210,11 +215,11 @@ static void test_symlinked_record_refused(void **state)
 static void test_claims_file(void **state)
 {
 	char *run = tu_mkdtemp();
-	struct vp_record a = { 0 };
+	struct vp_record a = {0};
 	struct vp_err err;
-	struct vp_resource c = { .kind = VP_RES_VF_CLAIM,
-				 .state = VP_RES_CREATED,
-				 .vf_pci = "0000:3b:10.2" };
+	struct vp_resource c = {.kind = VP_RES_VF_CLAIM,
+				.state = VP_RES_CREATED,
+				.vf_pci = "0000:3b:10.2"};
 	char path[512], *text, **pcis;
 	size_t n;
 
@@ -233,7 +238,7 @@ static void test_claims_file(void **state)
 
 	/* another sandbox's claim stays whatever happens to sbc's */
 	{
-		struct vp_record b = { 0 };
+		struct vp_record b = {0};
 		struct vp_resource cb = c;
 
 		cb.vf_pci = "0000:3b:10.4";
@@ -289,11 +294,11 @@ static void expect_load_refused(const char *run, const char *sub)
 static void test_untrusted_refused(void **state)
 {
 	char *run = tu_mkdtemp();
-	struct vp_record a = { 0 };
+	struct vp_record a = {0};
 	struct vp_err err;
-	struct vp_resource c = { .kind = VP_RES_VF_CLAIM,
-				 .state = VP_RES_CREATED,
-				 .vf_pci = "0000:3b:10.2" };
+	struct vp_resource c = {.kind = VP_RES_VF_CLAIM,
+				.state = VP_RES_CREATED,
+				.vf_pci = "0000:3b:10.2"};
 	char sbs[512], dir[512], rec[600], claims[512], real[512], msg[800];
 	char **v;
 	size_t n;
@@ -380,13 +385,13 @@ static void test_untrusted_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_corrupt),
-		cmocka_unit_test(test_not_created_state),
-		cmocka_unit_test(test_store),
-		cmocka_unit_test(test_symlinked_record_refused),
-		cmocka_unit_test(test_claims_file),
-		cmocka_unit_test(test_untrusted_refused),
+	    cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_corrupt),
+	    cmocka_unit_test(test_not_created_state),
+	    cmocka_unit_test(test_store),
+	    cmocka_unit_test(test_symlinked_record_refused),
+	    cmocka_unit_test(test_claims_file),
+	    cmocka_unit_test(test_untrusted_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,13 +44,13 @@
 static char *tmp;
 
 /* In the child: fail the case with the line of the check. */
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "check failed: %s (errno %d)\n",     \
-				#cond, errno);                                \
-			_exit(__LINE__ & 0xff ? __LINE__ & 0xff : 1);         \
-		}                                                             \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "check failed: %s (errno %d)\n",       \
+				#cond, errno);                                 \
+			_exit(__LINE__ & 0xff ? __LINE__ & 0xff : 1);          \
+		}                                                              \
 	} while (0)
 
 /* The syscall fails with EPERM (the filter's answer). */
@@ -79,7 +79,7 @@ static void in_child(void (*fn)(void))
 
 static void install(void)
 {
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	if (vp_filter_install(&err) < 0) {
 		fprintf(stderr, "install: %s\n", err.msg);
@@ -90,7 +90,7 @@ static void install(void)
 
 static void restrict_to(unsigned needs)
 {
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	if (vp_filter_restrict(needs, &err) < 0) {
 		fprintf(stderr, "restrict: %s\n", err.msg);
@@ -123,9 +123,9 @@ static int run_true(void)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		char *const argv[] = { (char *)"/bin/true", NULL };
+		char *const argv[] = {(char *)"/bin/true", NULL};
 
-		execve(argv[0], argv, (char *[]){ NULL });
+		execve(argv[0], argv, (char *[]){NULL});
 		_exit(errno == EPERM ? 126 : 127);
 	}
 	if (waitpid(pid, &status, 0) != pid)
@@ -172,7 +172,7 @@ static void files_work(void)
 static void dangerous_denied(void)
 {
 	char buf[64];
-	struct rlimit rl = { 1, 1 };
+	struct rlimit rl = {1, 1};
 
 	DENIED(mount("none", tmp, "tmpfs", 0, NULL));
 	DENIED(umount2("/", MNT_DETACH));
@@ -189,13 +189,14 @@ static void dangerous_denied(void)
 	DENIED(socket(AF_INET6, SOCK_DGRAM, 0));
 	DENIED(socket(AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT));
 	DENIED(symlink("/etc/shadow", buf));
-	DENIED(ioctl(0, TIOCSTI, "x"));  /* typing into a terminal */
+	DENIED(ioctl(0, TIOCSTI, "x")); /* typing into a terminal */
 	DENIED(setrlimit(RLIMIT_NOFILE, &rl));
-	DENIED(unshare(CLONE_NEWNS));     /* only CLONE_NEWNET is allowed */
+	DENIED(unshare(CLONE_NEWNS)); /* only CLONE_NEWNET is allowed */
 	DENIED(unshare(CLONE_NEWUSER));
 	DENIED(unshare(CLONE_NEWNET | CLONE_NEWNS));
 	DENIED(setns(0, CLONE_NEWNS));
-	DENIED(syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0));
+	DENIED(
+	    syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0));
 	DENIED(syscall(SYS_process_vm_readv, 1, NULL, 0, NULL, 0, 0));
 	if (!SANITIZED) /* LeakSanitizer needs ptrace */
 		DENIED(syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, 1, 0, 0));
@@ -245,7 +246,7 @@ static void child_netns(void)
 	CHECK(setns(host, CLONE_NEWNET) == 0);
 	if (!SANITIZED)
 		DENIED(run_true());
-	DENIED(execve("/bin/true", (char *[]){ NULL }, (char *[]){ NULL }));
+	DENIED(execve("/bin/true", (char *[]){NULL}, (char *[]){NULL}));
 	DENIED(socket(AF_UNIX, SOCK_STREAM, 0));
 	files_work();
 }
@@ -292,13 +293,13 @@ static void child_nothing(void)
 		DENIED(run_true());
 		DENIED(kill(getppid(), 0));
 	}
-	DENIED(execve("/bin/true", (char *[]){ NULL }, (char *[]){ NULL }));
-	DENIED(pipe2((int[2]){ 0, 0 }, O_CLOEXEC));
+	DENIED(execve("/bin/true", (char *[]){NULL}, (char *[]){NULL}));
+	DENIED(pipe2((int[2]){0, 0}, O_CLOEXEC));
 	DENIED(socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
 	DENIED(unshare(CLONE_NEWNET));
 	/* a later, wider "restrict" can not give anything back */
 	restrict_to(VP_FILTER_ALL);
-	DENIED(execve("/bin/true", (char *[]){ NULL }, (char *[]){ NULL }));
+	DENIED(execve("/bin/true", (char *[]){NULL}, (char *[]){NULL}));
 	files_work();
 	dangerous_denied();
 }
@@ -329,14 +330,14 @@ static void test_no_install(void **state)
 
 static void test_needs(void **state)
 {
-	struct vp_network vh = { .type = VP_NET_VHOST_USER };
-	struct vp_network sr = { .type = VP_NET_SRIOV };
-	struct vp_request_item items[2] = { { .net = &vh }, { .net = &sr } };
-	struct vp_request req = { items, 1 };
-	struct vp_resource res[3] = { { .kind = VP_RES_DEVLIST },
-				      { .kind = VP_RES_OVS_PORT },
-				      { .kind = VP_RES_NETNS_MOVE } };
-	struct vp_record rec = { .res = res, .n_res = 1 };
+	struct vp_network vh = {.type = VP_NET_VHOST_USER};
+	struct vp_network sr = {.type = VP_NET_SRIOV};
+	struct vp_request_item items[2] = {{.net = &vh}, {.net = &sr}};
+	struct vp_request req = {items, 1};
+	struct vp_resource res[3] = {{.kind = VP_RES_DEVLIST},
+				     {.kind = VP_RES_OVS_PORT},
+				     {.kind = VP_RES_NETNS_MOVE}};
+	struct vp_record rec = {.res = res, .n_res = 1};
 
 	(void)state;
 	assert_int_equal(vp_stage_needs_request(NULL), 0);
@@ -376,12 +377,12 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_base),
-		cmocka_unit_test(test_netns_profile),
-		cmocka_unit_test(test_exec_profile),
-		cmocka_unit_test(test_restrict_nothing),
-		cmocka_unit_test(test_no_install),
-		cmocka_unit_test(test_needs),
+	    cmocka_unit_test(test_base),
+	    cmocka_unit_test(test_netns_profile),
+	    cmocka_unit_test(test_exec_profile),
+	    cmocka_unit_test(test_restrict_nothing),
+	    cmocka_unit_test(test_no_install),
+	    cmocka_unit_test(test_needs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

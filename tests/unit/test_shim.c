@@ -530,10 +530,11 @@ static void test_sandbox_default(void **state)
 				 "-netdev",
 				 "tap,id=n1,ifname=t1,script=no,downscript=no"},
 		      SB("deny", "deny", "deny"));
-	check_sandbox(2,
-		      (char *[]){"-netdev",
-				 "type=vhost-user,id=n,chardev=c,vhostforce=on"},
-		      SB("deny", "deny", "deny"));
+	check_sandbox(
+	    2,
+	    (char *[]){"-netdev",
+		       "type=vhost-user,id=n,chardev=c,vhostforce=on"},
+	    SB("deny", "deny", "deny"));
 }
 
 static void test_sandbox_runtime_choice(void **state)
@@ -564,16 +565,17 @@ static void test_sandbox_relaxed(void **state)
 		      SB("deny", "allow", "deny"));
 	check_sandbox(2, (char *[]){"-nic", "bridge,br=br0"},
 		      SB("deny", "allow", "deny"));
-	check_sandbox(2, (char *[]){"-netdev", "{\"type\":\"tap\",\"id\":\"n\"}"},
+	check_sandbox(2,
+		      (char *[]){"-netdev", "{\"type\":\"tap\",\"id\":\"n\"}"},
 		      SB("deny", "allow", "deny"));
-	check_sandbox(2,
-		      (char *[]){"-object",
-				 "thread-context,id=tc,cpu-affinity=0-1"},
-		      SB("deny", "deny", "allow"));
-	check_sandbox(2,
-		      (char *[]){"-object",
-				 "{\"qom-type\":\"thread-context\",\"id\":\"t\"}"},
-		      SB("deny", "deny", "allow"));
+	check_sandbox(
+	    2, (char *[]){"-object", "thread-context,id=tc,cpu-affinity=0-1"},
+	    SB("deny", "deny", "allow"));
+	check_sandbox(
+	    2,
+	    (char *[]){"-object",
+		       "{\"qom-type\":\"thread-context\",\"id\":\"t\"}"},
+	    SB("deny", "deny", "allow"));
 }
 
 int main(void)

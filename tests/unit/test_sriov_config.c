@@ -15,14 +15,14 @@
 static void bad(const char *doc, const char *sub)
 {
 	struct vp_config cfg;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	tu_assert_err(vp_config_parse(doc, strlen(doc), &cfg, &err), err, sub);
 }
 
 static void good(const char *doc, struct vp_config *cfg)
 {
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	tu_assert_ok(vp_config_parse(doc, strlen(doc), cfg, &err), err);
 }
@@ -88,7 +88,8 @@ static void test_refusals(void **state)
 	bad(NET("\"pfs\":[]"), "must list 1 to 64 PFs");
 	bad(NET("\"pfs\":[\"a/b\"]"), "pfs[0]: `a/b` is neither");
 	bad(NET("\"pfs\":[\"eth0\",\"eth0\"]"), "listed twice");
-	bad(NET("\"pfs\":[\"eth0\"],\"bridge\":\"br\""), "unknown key `bridge`");
+	bad(NET("\"pfs\":[\"eth0\"],\"bridge\":\"br\""),
+	    "unknown key `bridge`");
 	bad(NET("\"pfs\":[\"eth0\"],\"vlan\":4096"), "vlan: must be between");
 	bad(NET("\"pfs\":[\"eth0\"],\"qos\":8"), "qos: must be between");
 	bad(NET("\"pfs\":[\"eth0\"],\"qos\":1"), "qos: needs a vlan");
@@ -99,8 +100,7 @@ static void test_refusals(void **state)
 	bad(NET("\"pfs\":[\"eth0\"],\"min_tx_rate\":10,\"max_tx_rate\":5"),
 	    "min_tx_rate: 10 is above max_tx_rate 5");
 	bad(NET("\"pfs\":[\"eth0\"],\"mtu\":10"), "mtu: must be 0 (keep)");
-	bad(NET("\"pfs\":[\"eth0\"],\"vendor\":\"intel\""),
-	    "is not a PCI id");
+	bad(NET("\"pfs\":[\"eth0\"],\"vendor\":\"intel\""), "is not a PCI id");
 	bad(NET("\"pfs\":[\"eth0\"],\"allow\":[\"pf\"]"),
 	    "`pf` is not something a container may set");
 	bad(NET("\"pfs\":[\"eth0\"],\"pf_netlink\":false,\"vlan\":5"),
@@ -113,11 +113,11 @@ static void test_refusals(void **state)
 }
 
 static const char cfg_doc[] =
-	"{\"networks\":{"
-	"\"fastnet\":{\"type\":\"sriov\",\"pfs\":[\"eth0\"],\"vlan\":100,"
-	"\"allow\":[\"mac\",\"vlan\",\"trust\"]},"
-	"\"locked\":{\"type\":\"sriov\",\"pfs\":[\"eth1\"]},"
-	"\"chain\":{\"type\":\"vhost-user\",\"bridge\":\"br\"}}}";
+    "{\"networks\":{"
+    "\"fastnet\":{\"type\":\"sriov\",\"pfs\":[\"eth0\"],\"vlan\":100,"
+    "\"allow\":[\"mac\",\"vlan\",\"trust\"]},"
+    "\"locked\":{\"type\":\"sriov\",\"pfs\":[\"eth1\"]},"
+    "\"chain\":{\"type\":\"vhost-user\",\"bridge\":\"br\"}}}";
 
 static int resolve(const char *annotation, struct vp_request *req,
 		   struct vp_config *cfg, struct vp_err *err)
@@ -132,7 +132,7 @@ static void test_request_overrides(void **state)
 {
 	struct vp_config cfg;
 	struct vp_request req;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	(void)state;
 	tu_assert_ok(resolve("[{\"network\":\"fastnet\",\"vlan\":200,"
@@ -141,7 +141,7 @@ static void test_request_overrides(void **state)
 		     err);
 	assert_int_equal(req.items[0].vf.vlan, 200);
 	assert_true(req.items[0].vf.trust);
-	assert_true(req.items[0].vf.spoofchk);      /* network default */
+	assert_true(req.items[0].vf.spoofchk); /* network default */
 	assert_true(req.items[0].vf.fields & VP_VF_MAC);
 	assert_int_equal(req.items[0].vf.mac[5], 0xee);
 	vp_request_free(&req);
@@ -160,7 +160,7 @@ static void expect_refused(const char *annotation, const char *sub)
 {
 	struct vp_config cfg;
 	struct vp_request req;
-	struct vp_err err = { 0 };
+	struct vp_err err = {0};
 
 	tu_assert_err(resolve(annotation, &req, &cfg, &err), err, sub);
 	vp_request_free(&req);
@@ -173,8 +173,9 @@ static void test_request_refusals(void **state)
 	expect_refused("[{\"network\":\"locked\",\"vlan\":5}]",
 		       "networks[0].vlan: network `locked` does not let "
 		       "containers set it");
-	expect_refused("[{\"network\":\"locked\",\"mac\":\"02:00:00:00:00:01\"}]",
-		       "networks[0].mac: network `locked` does not let");
+	expect_refused(
+	    "[{\"network\":\"locked\",\"mac\":\"02:00:00:00:00:01\"}]",
+	    "networks[0].mac: network `locked` does not let");
 	expect_refused("[{\"network\":\"fastnet\",\"qos\":2}]",
 		       "networks[0].qos: network `fastnet` does not let");
 	expect_refused("[{\"network\":\"fastnet\",\"queues\":2}]",
@@ -194,11 +195,11 @@ static void test_request_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_request_overrides),
-		cmocka_unit_test(test_request_refusals),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_request_overrides),
+	    cmocka_unit_test(test_request_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

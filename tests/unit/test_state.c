@@ -649,7 +649,8 @@ static void write_stat(const struct fx *fx, int pid, unsigned long long start)
 }
 
 static bool owner(const struct fx *fx, const char *text, const char *rec_ctr,
-		  int rec_pid, unsigned long long rec_start, const char *why_sub)
+		  int rec_pid, unsigned long long rec_start,
+		  const char *why_sub)
 {
 	struct vp_state st;
 	char why[256] = "";
@@ -695,8 +696,8 @@ static void test_is_owner(void **state)
 	assert_false(owner(fx, "{\"id\":\"infra\",\"pid\":100}", "infra", 100,
 			   4000, "pid 100 of container infra is no longer"));
 	/* no start time recorded: nothing to compare */
-	assert_true(owner(fx, "{\"id\":\"infra\",\"pid\":100}", "infra", 100, 0,
-			  NULL));
+	assert_true(
+	    owner(fx, "{\"id\":\"infra\",\"pid\":100}", "infra", 100, 0, NULL));
 	/* cc-runtime, Kata: the state's pid is the runtime's own process or
 	 * thread, another one than at prestart */
 	write_stat(fx, 200, 9000);
@@ -704,9 +705,9 @@ static void test_is_owner(void **state)
 			  5000, NULL));
 
 	/* a hostile container id is shown printable */
-	assert_false(owner(fx,
-			   "{\"id\":\"ctr\\u001b[2J\\u001b[31mFORGED\\r\"}",
-			   "infra", 0, 0, "container ctr?[2J?[31mFORGED? is not"));
+	assert_false(owner(fx, "{\"id\":\"ctr\\u001b[2J\\u001b[31mFORGED\\r\"}",
+			   "infra", 0, 0,
+			   "container ctr?[2J?[31mFORGED? is not"));
 	assert_false(owner(fx, "{\"id\":\"x\"}", "ctr\033[2J\r", 0, 0,
 			   "is not ctr?[2J?, which"));
 }

@@ -297,8 +297,8 @@ static void test_hostile_text(void **state)
 	for (int json = 0; json < 2; json++) {
 		run_status(f, json);
 		for (size_t i = 0; i < f->out_len; i++)
-			if ((unsigned char)f->out[i] < 0x20 && f->out[i] != '\n' &&
-			    f->out[i] != '\t')
+			if ((unsigned char)f->out[i] < 0x20 &&
+			    f->out[i] != '\n' && f->out[i] != '\t')
 				fail_msg("control byte %#x at %zu in:\n%s",
 					 (unsigned char)f->out[i], i, f->out);
 	}

@@ -84,7 +84,7 @@ static const char req1[] = "[{\"network\":\"fastnet\"}]";
 static char *devlist_arg(struct fx *f, const char *sb)
 {
 	char *p = vp_rundir_file(f->cfg.run_dir, sb, VP_RUNDIR_DEVLIST);
-	struct vp_devlist dl = { 0 };
+	struct vp_devlist dl = {0};
 	struct vp_err err;
 	char *out = NULL;
 
@@ -106,9 +106,9 @@ static int override_cleared(const char *s)
 static void test_allocate_bind_release(void **state)
 {
 	struct fx *f = *state;
-	const char *vfs[] = { "0000:3b:10.0", "0000:3b:10.2", "0000:5e:02.0",
-			      "0000:5e:02.1" };
-	const char *sbs[] = { "s0", "s1", "s2", "s3" };
+	const char *vfs[] = {"0000:3b:10.0", "0000:3b:10.2", "0000:5e:02.0",
+			     "0000:5e:02.1"};
+	const char *sbs[] = {"s0", "s1", "s2", "s3"};
 	struct vp_err err;
 	char want[64];
 
@@ -118,7 +118,8 @@ static void test_allocate_bind_release(void **state)
 
 		if (vp_prestart(&f->cfg, &f->st, sbs[i], req1, &err) < 0)
 			fail_msg("prestart %s: %s", sbs[i], err.msg);
-		assert_string_equal(tu_sysfs_driver(f->sys, vfs[i]), "vfio-pci");
+		assert_string_equal(tu_sysfs_driver(f->sys, vfs[i]),
+				    "vfio-pci");
 		snprintf(want, sizeof(want), "vfio-pci,host=%s", vfs[i]);
 		arg = devlist_arg(f, sbs[i]);
 		assert_non_null(arg);
@@ -128,7 +129,8 @@ static void test_allocate_bind_release(void **state)
 	/* exhaustion names every PF and why */
 	assert_true(vp_prestart(&f->cfg, &f->st, "s4", req1, &err) < 0);
 	assert_non_null(strstr(err.msg, "no free VF"));
-	assert_non_null(strstr(err.msg, "PF ens785f0 (0000:3b:00.0): all 2 VFs busy"));
+	assert_non_null(
+	    strstr(err.msg, "PF ens785f0 (0000:3b:00.0): all 2 VFs busy"));
 	assert_non_null(strstr(err.msg, "PF 0000:5e:00.0 (0000:5e:00.0)"));
 	{
 		char p[400];
@@ -153,7 +155,9 @@ static void test_allocate_bind_release(void **state)
 		fail_msg("prestart s5: %s", err.msg);
 	assert_string_equal(tu_sysfs_driver(f->sys, vfs[1]), "vfio-pci");
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(vp_poststop(&f->cfg, &f->st, i == 1 ? "s5" : sbs[i], &err), 0);
+		assert_int_equal(
+		    vp_poststop(&f->cfg, &f->st, i == 1 ? "s5" : sbs[i], &err),
+		    0);
 	assert_string_equal(tu_sysfs_driver(f->sys, vfs[3]), "iavf");
 }
 
@@ -181,7 +185,9 @@ static void test_iommu_group_refusal_leaves_nothing(void **state)
 	struct vp_err err;
 
 	/* a foreign device (a NIC on its host driver) shares VF 0's group */
-	tu_sysfs_build(f->sys, "dev 0000:3b:00.1 --class 0x020000 --driver ixgbe --group 41");
+	tu_sysfs_build(
+	    f->sys,
+	    "dev 0000:3b:00.1 --class 0x020000 --driver ixgbe --group 41");
 	assert_true(vp_prestart(&f->cfg, &f->st, "g", req1, &err) < 0);
 	assert_non_null(strstr(err.msg, "0000:3b:00.1"));
 	assert_string_equal(tu_sysfs_driver(f->sys, "0000:3b:10.0"), "ixgbevf");
@@ -212,23 +218,29 @@ static void test_stale_override_and_foreign_vfio(void **state)
 	assert_int_equal(vp_poststop(&f->cfg, &f->st, "st", &err), 0);
 	/* it was unbound before; restore leaves it with no override */
 	{
-		char *p = tu_sysfs_path(f->sys, "0000:3b:10.2", "driver_override");
+		char *p =
+		    tu_sysfs_path(f->sys, "0000:3b:10.2", "driver_override");
 		char *s = tu_read(p);
 
 		assert_true(override_cleared(s));
 		free(s);
 		free(p);
 	}
-	assert_string_equal(tu_sysfs_driver(f->sys, "0000:3b:10.0"), "vfio-pci");
+	assert_string_equal(tu_sysfs_driver(f->sys, "0000:3b:10.0"),
+			    "vfio-pci");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_allocate_bind_release, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_two_vfs_one_request, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_iommu_group_refusal_leaves_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stale_override_and_foreign_vfio, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_allocate_bind_release, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_two_vfs_one_request, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_iommu_group_refusal_leaves_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_stale_override_and_foreign_vfio, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
