@@ -205,17 +205,13 @@ int vp_vm_load(const char *run_dir, const char *sandbox, struct vp_vm *vm,
  * bytes only. */
 static int pidfile_pid(const char *path)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-						O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
 	struct vp_err e;
-	struct stat st;
 	size_t len;
 	char *end;
 	long v;
 
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    vp_read_fd(fd, 32, &buf, &len, &e) < 0)
+	if (vp_read_file(path, 32, &buf, &len, &e) < 0)
 		return 0;
 	if (buf[0] < '0' || buf[0] > '9')
 		return 0;
@@ -235,29 +231,18 @@ static int pidfile_pid(const char *path)
  * never release one. */
 static bool runs_sandbox(const char *proc_root, int pid, const char *sandbox)
 {
-	_cleanup_free_ char *path =
-	    vp_asprintf("%s/%d/cmdline", proc_root, pid);
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_free_ char **argv = NULL;
 	_cleanup_free_ char *id = NULL;
 	struct vp_err e;
-	size_t len, n = 0;
-	int r;
+	size_t n = 0;
 
-	if (path == NULL ||
-	    vp_read_file(path, CMDLINE_MAX, &buf, &len, &e) < 0 || len == 0)
+	if (vp_proc_cmdline(proc_root, pid, CMDLINE_MAX, &buf, &argv, &n, &e) <
+		0 ||
+	    n == 0)
 		return false;
-	/* NUL-separated; vp_read_file ends the last one */
-	for (size_t i = 0; i < len; i++)
-		n += buf[i] == '\0';
-	argv = calloc(n + 2, sizeof(*argv));
-	if (argv == NULL)
-		return false;
-	n = 0;
-	for (char *p = buf; p < buf + len; p += strlen(p) + 1)
-		argv[n++] = p;
-	r = vp_qemu_sandbox_id((int)n - 1, argv + 1, &id, &e);
-	return r == 1 && strcmp(id, sandbox) == 0;
+	return vp_qemu_sandbox_id((int)n - 1, argv + 1, &id, &e) == 1 &&
+	       strcmp(id, sandbox) == 0;
 }
 
 /* The VM a vm.json with a pidfile names: 1 found (*pid, *start), 0 not

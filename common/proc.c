@@ -59,3 +59,28 @@ int vp_proc_start_time(const char *proc_root, int pid,
 	*start = st.start;
 	return 0;
 }
+
+int vp_proc_cmdline(const char *proc_root, int pid, size_t max, char **buf,
+		    char ***argv, size_t *argc, struct vp_err *err)
+{
+	_cleanup_free_ char *path =
+	    vp_asprintf("%s/%d/cmdline", proc_root, pid);
+	_cleanup_free_ char *b = NULL;
+	char **v;
+	size_t len, n = 0;
+
+	if (path == NULL)
+		return vp_err_set(err, ENOMEM, "cmdline of pid %d", pid);
+	if (vp_read_file(path, max, &b, &len, err) < 0)
+		return -1;
+	/* vp_read_file puts a NUL one past len: at most len + 1 arguments */
+	v = calloc(len + 2, sizeof(*v));
+	if (v == NULL)
+		return vp_err_set(err, ENOMEM, "%s", path);
+	for (size_t i = 0; i < len; i += strlen(b + i) + 1)
+		v[n++] = b + i;
+	*buf = vp_steal_ptr(&b);
+	*argv = v;
+	*argc = n;
+	return 0;
+}

@@ -2,6 +2,8 @@
 #ifndef VP_PROC_H
 #define VP_PROC_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 /* The fields of /proc/<pid>/stat that vnfplug uses. */
@@ -22,5 +24,12 @@ int vp_proc_stat_parse(const char *line, struct vp_proc_stat *out);
  * process uniquely, since pids are reused. */
 int vp_proc_start_time(const char *proc_root, int pid,
 		       unsigned long long *start, struct vp_err *err);
+
+/* The arguments of `pid` (/proc/<pid>/cmdline, at most `max` bytes):
+ * *argv (NULL-terminated, *argc entries) points into *buf; free both.
+ * The last argument is terminated even when the process rewrote its
+ * argv without a final NUL. */
+int vp_proc_cmdline(const char *proc_root, int pid, size_t max, char **buf,
+		    char ***argv, size_t *argc, struct vp_err *err);
 
 #endif

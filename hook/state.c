@@ -235,20 +235,14 @@ static int complete_from_cmdline(struct vp_state *st, const char *proc_root,
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_free_ char **argv = NULL;
 	const char *bundle, *id;
-	size_t len, argc = 0;
+	size_t argc = 0;
 
 	path = vp_asprintf("%s/%d/cmdline", proc_root, st->pid);
 	if (path == NULL)
 		return vp_err_set(err, ENOMEM, "cmdline of pid %d", st->pid);
-	if (vp_read_file(path, CMDLINE_MAX, &buf, &len, err) < 0)
+	if (vp_proc_cmdline(proc_root, st->pid, CMDLINE_MAX, &buf, &argv, &argc,
+			    err) < 0)
 		return vp_err_wrap(err, "runtime command line");
-	/* buf is NUL-terminated one past len, so the last argument is
-	 * terminated even when the kernel did not add its NUL */
-	argv = calloc(len + 1, sizeof(*argv));
-	if (argv == NULL)
-		return vp_err_set(err, ENOMEM, "%s", path);
-	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
-		argv[argc++] = buf + i;
 	scan_argv(argv, argc, &bundle, &id);
 
 	if (st->id == NULL) {
