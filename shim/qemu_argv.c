@@ -355,13 +355,13 @@ int vp_shim_record_vm(const struct vp_config *cfg, const char *id, int argc,
 	lock = vp_lock_acquire(cfg->run_dir, cfg->lock_timeout_ms, err);
 	if (lock < 0)
 		return vp_err_wrap(err, "record the VM for gc");
-	/* ours, left by an earlier VM of the sandbox: QEMU could not lock it
-	 * while that VM lives */
-	if (daemonize && given == NULL && unlink(pidfile) < 0 &&
+	/* vp_vm_save checks the sandbox directory before anything in it is
+	 * touched; then the pidfile is ours, left by an earlier VM of the
+	 * sandbox (QEMU could not lock it while that VM lives) */
+	rc = vp_vm_save(cfg->run_dir, id, &vm, err);
+	if (rc == 0 && daemonize && given == NULL && unlink(pidfile) < 0 &&
 	    errno != ENOENT)
 		rc = vp_err_set(err, errno, "unlink `%s`", pidfile);
-	if (rc == 0)
-		rc = vp_vm_save(cfg->run_dir, id, &vm, err);
 	vp_lock_release(lock);
 	if (rc < 0)
 		return vp_err_wrap(err, "not starting the VM");
