@@ -17,11 +17,7 @@ T=$VP_TMP
 BR=$VP_BRIDGE
 SHIPPED=$VP_ROOT/config/hooks.d/vnfplug.json
 
-if ovs_start && ovs_add_bridge "$BR"; then
-	tap_ok "private OVS-DPDK up, bridge $BR"
-else
-	tap_bail "private OVS-DPDK up, bridge $BR" "see $OVS_RUNDIR/ovs-vswitchd.log"
-fi
+ovs_up "$BR" "private OVS-DPDK up, bridge $BR"
 vp_config_write "$T/vnfplug.json"
 
 if podman_image; then

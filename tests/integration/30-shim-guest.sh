@@ -25,12 +25,9 @@
 . "$(dirname "$0")/lib/guestlib.sh"
 
 vp_require_root
-vp_require_cmd jq busybox cpio gzip ovs-vsctl ovsdb-server ovsdb-tool "$GUEST_QEMU" "$GUEST_PY"
-[ -x "$VP_OVS_VSWITCHD" ] || tap_skip_all "$VP_OVS_VSWITCHD not installed"
-guest_can_boot || tap_skip_all "no /boot/vmlinuz-<ver> with /lib/modules/<ver> (linux-image-amd64)"
+guest_require
 vp_require_hook
-SHIM=$VP_BUILD/vnfplug-qemu
-[ -x "$SHIM" ] || tap_bail "vnfplug-qemu is built at $SHIM" "run 'make' first"
+vp_require_shim
 
 vp_tmpdir >/dev/null
 T=$VP_TMP
@@ -39,17 +36,9 @@ ID=vpguest-a-$$
 MAC=02:00:00:00:00:0a
 T0=$SECONDS
 
-if guest_prepare; then
-	tap_ok "test guest: kernel $GUEST_KVER, busybox initramfs with virtio-net modules"
-else
-	tap_bail "test guest: kernel and busybox initramfs" "see stderr"
-fi
+guest_up
 
-if ovs_start && ovs_add_bridge "$BR"; then
-	tap_ok "private OVS-DPDK up, bridge $BR (netdev)"
-else
-	tap_bail "private OVS-DPDK up, bridge $BR (netdev)" "see $OVS_RUNDIR/ovs-vswitchd.log"
-fi
+ovs_up "$BR" "private OVS-DPDK up, bridge $BR (netdev)"
 
 # vectors=0: QEMU 7.2 segfaults with a vhost-user virtio-net using MSI-X
 # under TCG (docs/architecture.md §12); production keeps the default (-1, auto).

@@ -18,43 +18,23 @@
 . "$(dirname "$0")/lib/guestlib.sh"
 
 vp_require_root
-vp_require_cmd jq busybox cpio gzip ovs-vsctl ovsdb-server ovsdb-tool "$GUEST_QEMU" "$GUEST_PY"
-[ -x "$VP_OVS_VSWITCHD" ] || tap_skip_all "$VP_OVS_VSWITCHD not installed"
-guest_can_boot || tap_skip_all "no /boot/vmlinuz-<ver> with /lib/modules/<ver> (linux-image-amd64)"
+guest_require
 vp_require_hook
-SHIM=$VP_BUILD/vnfplug-qemu
-[ -x "$SHIM" ] || tap_bail "vnfplug-qemu is built at $SHIM" "run 'make' first"
+vp_require_shim
 
 vp_tmpdir >/dev/null
 T=$VP_TMP
 BR=$VP_BRIDGE
 REQ='[{"network":"chain","mac":"02:00:00:00:00:1a"}]'
 
-if guest_prepare; then
-	tap_ok "test guest: kernel $GUEST_KVER, busybox initramfs with virtio-net modules"
-else
-	tap_bail "test guest: kernel and busybox initramfs" "see stderr"
-fi
-if ovs_start && ovs_add_bridge "$BR"; then
-	tap_ok "private OVS-DPDK up, bridge $BR (netdev)"
-else
-	tap_bail "private OVS-DPDK up, bridge $BR (netdev)" "see $OVS_RUNDIR/ovs-vswitchd.log"
-fi
+guest_up
+ovs_up "$BR" "private OVS-DPDK up, bridge $BR (netdev)"
 # vectors=0: QEMU 7.2 under TCG with a vhost-user NIC using MSI-X (see
 # 30-shim-guest.sh)
 vp_config_write "$T/vnfplug.json" "qemu=$GUEST_QEMU" net.vectors=0
 
 gc_run() {
 	hook_run "$@" </dev/null
-}
-
-port_of() {
-	jq -r '.resources[] | select(.kind == "ovs-port") | .port' \
-		"$(vp_sandbox_dir "$1")/record.json" 2>/dev/null
-}
-
-has_port() {
-	[ -n "$1" ] && ovs_ports "$BR" | grep -qx "$1"
 }
 
 # owner_start ID: prestart with an owner process the test kills later.
@@ -73,7 +53,7 @@ owner_kill() {
 # ------------------------------- 1. -daemonize, the shim's pidfile ----
 ID=vpdg-$$
 owner_start "$ID"
-PG=$(port_of "$ID")
+PG=$(vp_record_port "$ID")
 CON=$T/console-g.log
 QMP=$T/qmp-g.sock
 OWNPF=$(vp_sandbox_dir "$ID")/qemu.pid
@@ -98,7 +78,7 @@ else
 fi
 owner_kill
 gc_run gc --min-age 0
-if [ "$HOOK_RC" -eq 0 ] && has_port "$PG" &&
+if [ "$HOOK_RC" -eq 0 ] && ovs_has_port "$BR" "$PG" &&
 	jq -e --argjson p "$QG" '.version == 1 and .pid == $p' \
 		"$(vp_sandbox_dir "$ID")/vm.json" >/dev/null 2>&1; then
 	tap_ok "owner and QEMU's first process gone: gc --min-age 0 keeps port $PG, vm.json names VM pid $QG"
@@ -124,7 +104,7 @@ fi
 qmp_cmd "$QMP" quit >/dev/null 2>&1
 [ -z "$QG" ] || vp_wait_for 15 eval "! vp_pid_alive $QG" || kill_pid "$QG"
 gc_run gc --min-age 0
-if [ "$HOOK_RC" -eq 0 ] && ! has_port "$PG" && [ ! -e "$(vp_sandbox_dir "$ID")" ] &&
+if [ "$HOOK_RC" -eq 0 ] && ! ovs_has_port "$BR" "$PG" && [ ! -e "$(vp_sandbox_dir "$ID")" ] &&
 	grep -q "^released $ID: owner pid $OWNER gone, VM pid $QG gone" <<<"$HOOK_OUT"; then
 	tap_ok "VM quit: gc releases port $PG"
 else
@@ -134,7 +114,7 @@ fi
 # ------------------------------ 2. Kata's shape: -daemonize -pidfile ----
 ID=vpdk-$$
 owner_start "$ID"
-PK=$(port_of "$ID")
+PK=$(vp_record_port "$ID")
 PIDFILE=$T/kata/pid
 mkdir -p "$T/kata"
 timeout 60 "$SHIM" "--vnfplug-config=$VP_CFG" -name "sandbox-$ID,debug-threads=on" \
@@ -146,7 +126,7 @@ QK=$(tr -dc 0-9 <"$PIDFILE" 2>/dev/null || true)
 owner_kill
 gc_run gc --min-age 0
 if [ "$RC" -eq 0 ] && [ -n "$QK" ] && vp_pid_alive "$QK" && [ "$HOOK_RC" -eq 0 ] &&
-	has_port "$PK" && [ ! -e "$(vp_sandbox_dir "$ID")/qemu.pid" ] &&
+	ovs_has_port "$BR" "$PK" && [ ! -e "$(vp_sandbox_dir "$ID")/qemu.pid" ] &&
 	jq -e --argjson p "$QK" '.pid == $p' "$(vp_sandbox_dir "$ID")/vm.json" >/dev/null 2>&1; then
 	tap_ok "Kata's -pidfile: VM pid $QK from it; gc --min-age 0 keeps port $PK"
 else
@@ -159,7 +139,7 @@ if [ -n "$QK" ]; then
 	vp_wait_for 10 eval "! vp_pid_alive $QK"
 fi
 gc_run gc --min-age 0
-if [ "$HOOK_RC" -eq 0 ] && ! has_port "$PK" && [ ! -e "$(vp_sandbox_dir "$ID")" ]; then
+if [ "$HOOK_RC" -eq 0 ] && ! ovs_has_port "$BR" "$PK" && [ ! -e "$(vp_sandbox_dir "$ID")" ]; then
 	tap_ok "VM killed: gc releases port $PK"
 else
 	tap_fail "VM killed: gc releases port $PK" "exit $HOOK_RC" "$HOOK_OUT" "$HOOK_ERR"

@@ -18,11 +18,7 @@ vp_tmpdir >/dev/null
 T=$VP_TMP
 BR=$VP_BRIDGE
 
-if ovs_start && ovs_add_bridge "$BR"; then
-	tap_ok "private OVS-DPDK up, bridge $BR"
-else
-	tap_bail "private OVS-DPDK up, bridge $BR" "see $OVS_RUNDIR/ovs-vswitchd.log"
-fi
+ovs_up "$BR" "private OVS-DPDK up, bridge $BR"
 vp_config_write "$T/vnfplug.json"
 CFG_OK=$VP_CFG
 

@@ -53,11 +53,7 @@ T=$VP_TMP
 BR=$VP_BRIDGE
 T_START=$SECONDS
 
-if ovs_start && ovs_add_bridge "$BR"; then
-	tap_ok "private OVS-DPDK up, bridge $BR"
-else
-	tap_bail "private OVS-DPDK up, bridge $BR" "see $OVS_RUNDIR/ovs-vswitchd.log"
-fi
+ovs_up "$BR" "private OVS-DPDK up, bridge $BR"
 # an sriov network too, so the VF fields have a network that knows them
 # (no VF is ever reached: every such case is refused before allocation)
 vp_config_write "$T/vnfplug.json" "networks.fastvf={\"type\":\"sriov\",\"pfs\":[\"0000:3b:00.0\"],\"mode\":\"vfio\",\"allow\":[\"mac\",\"vlan\",\"qos\",\"spoofchk\",\"trust\",\"min_tx_rate\",\"max_tx_rate\",\"link_state\",\"mtu\"]}" ||

@@ -20,8 +20,7 @@
 vp_require_root
 vp_require_cmd jq setpriv
 vp_require_hook
-SHIM=$VP_BUILD/vnfplug-qemu
-[ -x "$SHIM" ] || tap_bail "vnfplug-qemu is built at $SHIM" "run 'make' first"
+vp_require_shim
 
 T=$VP_TMP
 NOBODY=65534

@@ -19,18 +19,13 @@ vp_require_root
 vp_require_cmd runc jq busybox ovs-vsctl ovsdb-server ovsdb-tool
 [ -x "$VP_OVS_VSWITCHD" ] || tap_skip_all "$VP_OVS_VSWITCHD not installed"
 vp_require_hook
-SHIM=$VP_BUILD/vnfplug-qemu
-[ -x "$SHIM" ] || tap_bail "vnfplug-qemu is built at $SHIM" "run 'make' first"
+vp_require_shim
 
 vp_tmpdir >/dev/null
 T=$VP_TMP
 BR=$VP_BRIDGE
 
-if ovs_start && ovs_add_bridge "$BR"; then
-	tap_ok "private OVS-DPDK up, bridge $BR (netdev)"
-else
-	tap_bail "private OVS-DPDK up, bridge $BR (netdev)" "see $OVS_RUNDIR/ovs-vswitchd.log"
-fi
+ovs_up "$BR" "private OVS-DPDK up, bridge $BR (netdev)"
 
 # A fake QEMU: the shim execs it with the pid it wrote to vm.json.
 cat >"$T/fake-qemu" <<EOF
@@ -47,16 +42,6 @@ gc_run() {
 	hook_run "$@" </dev/null
 }
 
-# port_of ID: the OVS port named in the sandbox's record.
-port_of() {
-	jq -r '.resources[] | select(.kind == "ovs-port") | .port' \
-		"$(vp_sandbox_dir "$1")/record.json" 2>/dev/null
-}
-
-has_port() {
-	ovs_ports "$BR" | grep -qx "$1"
-}
-
 # ------------------------------------------------------------ set-up ----
 runc_bundle "$T/blive" --request "$REQ" -- sleep 300
 runc_bundle "$T/bdead" --request "$REQ" -- sleep 300
@@ -66,8 +51,8 @@ else
 	tap_bail "two containers with a request start through runc's prestart hook" \
 		"$(runc_log live1)" "$(runc_log dead1)"
 fi
-PLIVE=$(port_of live1)
-PDEAD=$(port_of dead1)
+PLIVE=$(vp_record_port live1)
+PDEAD=$(vp_record_port dead1)
 
 # Kill the container and delete it without its poststop hook: runc keeps
 # the hooks in its state (.config.Hooks), so strip them there first.
@@ -77,7 +62,7 @@ vp_wait_for 10 eval '! vp_pid_alive "$DPID"'
 ST=$VP_RUNC_ROOT/dead1/state.json
 jq 'del(.config.Hooks)' "$ST" >"$ST.new" && mv "$ST.new" "$ST"
 vp_runc delete -f dead1 >"$T/del.log" 2>&1
-if ! vp_runc state dead1 >/dev/null 2>&1 && [ -n "$PDEAD" ] && has_port "$PDEAD" &&
+if ! vp_runc state dead1 >/dev/null 2>&1 && [ -n "$PDEAD" ] && ovs_has_port "$BR" "$PDEAD" &&
 	[ -f "$(vp_sandbox_dir dead1)/record.json" ]; then
 	tap_ok "dead1 SIGKILLed and deleted without poststop: port $PDEAD and record left behind"
 else
@@ -141,14 +126,14 @@ else
 fi
 
 gc_run gc --min-age 0
-if [ "$HOOK_RC" -eq 0 ] && ! has_port "$PDEAD" && [ ! -e "$(vp_sandbox_dir dead1)" ] &&
+if [ "$HOOK_RC" -eq 0 ] && ! ovs_has_port "$BR" "$PDEAD" && [ ! -e "$(vp_sandbox_dir dead1)" ] &&
 	grep -q "^released dead1: " <<<"$HOOK_OUT"; then
 	tap_ok "gc --min-age 0 deletes the orphan's port $PDEAD and its record"
 else
 	tap_fail "gc --min-age 0 deletes the orphan's port $PDEAD and its record" \
 		"exit $HOOK_RC" "$HOOK_OUT" "$HOOK_ERR" "ports: $(ovs_ports "$BR" | tr '\n' ' ')"
 fi
-if has_port "$PLIVE" && [ -f "$(vp_sandbox_dir live1)/record.json" ] &&
+if ovs_has_port "$BR" "$PLIVE" && [ -f "$(vp_sandbox_dir live1)/record.json" ] &&
 	[ "$(vp_runc state live1 | jq -r .status)" = running ]; then
 	tap_ok "gc leaves the live container's port $PLIVE and record alone"
 else
@@ -161,7 +146,7 @@ mkdir -p "$(vp_sandbox_dir junk1)" "$(vp_sandbox_dir orphan1)"
 printf '{"version":1,"sand' >"$(vp_sandbox_dir junk1)/record.json"
 gc_run gc --min-age 0
 if [ "$HOOK_RC" -eq 0 ] && [ ! -e "$(vp_sandbox_dir junk1)" ] &&
-	[ ! -e "$(vp_sandbox_dir orphan1)" ] && has_port "$PLIVE" &&
+	[ ! -e "$(vp_sandbox_dir orphan1)" ] && ovs_has_port "$BR" "$PLIVE" &&
 	grep -q "^corrupt record for sandbox junk1: .*; removed, resources may need manual cleanup: OVS ports vp" <<<"$HOOK_OUT" &&
 	grep -q "^remove orphan1: directory without a record" <<<"$HOOK_OUT"; then
 	tap_ok "gc reports and removes a corrupt record and a record-less directory, exit 0"
@@ -175,7 +160,7 @@ sleep 300 &
 OWNER=$!
 vp_on_exit "kill $OWNER"
 hook_run prestart <<<"$(state_json vm1 --pid "$OWNER" --bundle "$T/nowhere" --request "$REQ")"
-PVM=$(port_of vm1)
+PVM=$(vp_record_port vm1)
 "$SHIM" "--vnfplug-config=$VP_CFG" -name sandbox-vm1,debug-threads=on -m 64 \
 	</dev/null >"$T/shim.out" 2>&1 &
 VMPID=$!
@@ -198,7 +183,7 @@ wait "$OWNER" 2>/dev/null
 gc_run gc --min-age 0
 rc1=$HOOK_RC out1=$HOOK_OUT
 gc_run status --json
-if [ "$rc1" -eq 0 ] && has_port "$PVM" && [ -f "$(vp_sandbox_dir vm1)/record.json" ] &&
+if [ "$rc1" -eq 0 ] && ovs_has_port "$BR" "$PVM" && [ -f "$(vp_sandbox_dir vm1)/record.json" ] &&
 	jq -e '.sandboxes[] | select(.id == "vm1")
 		| .owner.state == "dead" and .vm.state == "alive" and .alive' \
 		<<<"$HOOK_OUT" >/dev/null; then
@@ -211,7 +196,7 @@ fi
 kill "$VMPID"
 wait "$VMPID" 2>/dev/null
 gc_run gc --min-age 0
-if [ "$HOOK_RC" -eq 0 ] && ! has_port "$PVM" && [ ! -e "$(vp_sandbox_dir vm1)" ] &&
+if [ "$HOOK_RC" -eq 0 ] && ! ovs_has_port "$BR" "$PVM" && [ ! -e "$(vp_sandbox_dir vm1)" ] &&
 	grep -q "^released vm1: owner pid $OWNER gone, VM pid $VMPID gone" <<<"$HOOK_OUT"; then
 	tap_ok "VM gone too: gc releases the sandbox"
 else

@@ -33,19 +33,10 @@ REQ='[{"network":"chain"}]'
 CRIO_ID=io.kubernetes.cri-o.SandboxID
 CRIO_TYPE=io.kubernetes.cri-o.ContainerType
 
-if ovs_start && ovs_add_bridge "$BR"; then
-	tap_ok "private OVS-DPDK up, bridge $BR (netdev)"
-else
-	tap_bail "private OVS-DPDK up, bridge $BR (netdev)" "see $OVS_RUNDIR/ovs-vswitchd.log"
-fi
+ovs_up "$BR" "private OVS-DPDK up, bridge $BR (netdev)"
 vp_config_write "$T/vnfplug.json"
 
-# port_of SANDBOX: the OVS port in the sandbox's record.
-port_of() {
-	jq -r '.resources[] | select(.kind == "ovs-port") | .port' \
-		"$(vp_sandbox_dir "$1")/record.json" 2>/dev/null
-}
-
+# vp_record_port SANDBOX: the OVS port in the sandbox's record.
 # victim_intact: the victim's port is on the bridge and its record still
 # names the victim's infra container as the owner.
 PV=""
@@ -67,7 +58,7 @@ no_ctl() {
 victim_setup() {
 	hook_run prestart < <(state_json v-infra --annotation "$CRIO_ID" v-infra \
 		--annotation "$CRIO_TYPE" sandbox --request "$REQ")
-	PV=$(port_of v-infra)
+	PV=$(vp_record_port v-infra)
 }
 
 # ------------------------------------------------------------ victim ----

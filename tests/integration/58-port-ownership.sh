@@ -25,11 +25,7 @@ vp_require_hook
 T=$VP_TMP
 BR=$VP_BRIDGE
 
-if ovs_start && ovs_add_bridge "$BR"; then
-	tap_ok "private OVS-DPDK up, bridge $BR"
-else
-	tap_bail "private OVS-DPDK up, bridge $BR" "see $OVS_RUNDIR/ovs-vswitchd.log"
-fi
+ovs_up "$BR" "private OVS-DPDK up, bridge $BR"
 vp_config_write "$T/vnfplug.json" \
 	'networks.broken={"type": "vhost-user", "switch": "ovs-dpdk", "bridge": "br-none", "ovsdb": "'"$OVS_DB"'", "socket_dir": "'"$T/s"'"}'
 CFG=$VP_CFG
@@ -40,9 +36,6 @@ REQ2='[{"network":"chain"},{"network":"chain"}]'
 ports_of() {
 	jq -r '.resources[] | select(.kind == "ovs-port") | .port' \
 		"$(vp_sandbox_dir "$1")/record.json" 2>/dev/null
-}
-has_port() {
-	ovs_ports "$BR" | grep -qx "$1"
 }
 sock() {
 	printf '%s/%s.sock\n' "$VP_SOCKET_DIR" "$1"
@@ -89,7 +82,7 @@ rca=$HOOK_RC erra=$HOOK_ERR
 prestart "$B" "$REQ1"
 PA=$(ports_of "$A") PB=$(ports_of "$B")
 if [ "$rca" -eq 0 ] && [ "$HOOK_RC" -eq 0 ] && [ -n "$PA" ] && [ -n "$PB" ] &&
-	[ "$PA" != "$PB" ] && has_port "$PA" && has_port "$PB"; then
+	[ "$PA" != "$PB" ] && ovs_has_port "$BR" "$PA" && ovs_has_port "$BR" "$PB"; then
 	tap_ok "$A and $B both get a port of their own ($PA, $PB)"
 else
 	tap_fail "$A and $B both get a port of their own" "exits $rca, $HOOK_RC" \
@@ -107,15 +100,15 @@ mksock "$(sock "$PA")"
 mksock "$(sock "$PB")"
 poststop "$B" "$REQ1"
 rcb=$HOOK_RC
-if [ "$rcb" -eq 0 ] && has_port "$PA" && [ -S "$(sock "$PA")" ] &&
-	! has_port "$PB" && [ ! -e "$(sock "$PB")" ]; then
+if [ "$rcb" -eq 0 ] && ovs_has_port "$BR" "$PA" && [ -S "$(sock "$PA")" ] &&
+	! ovs_has_port "$BR" "$PB" && [ ! -e "$(sock "$PB")" ]; then
 	tap_ok "$B's poststop removes its port and socket, $A's stay"
 else
 	tap_fail "$B's poststop removes its port and socket, $A's stay" "exit $rcb" \
 		"$HOOK_ERR" "ports: $(ovs_ports "$BR" | tr '\n' ' ')" "$(ls -l "$VP_SOCKET_DIR")"
 fi
 poststop "$A" "$REQ1"
-if [ "$HOOK_RC" -eq 0 ] && ! has_port "$PA" && [ ! -e "$(sock "$PA")" ] &&
+if [ "$HOOK_RC" -eq 0 ] && ! ovs_has_port "$BR" "$PA" && [ ! -e "$(sock "$PA")" ] &&
 	[ "$(vp_sandbox_count)" -eq 0 ]; then
 	tap_ok "$A's poststop removes its own"
 else
@@ -142,7 +135,7 @@ else
 	tap_bail "pre-created the names $G chooses first" "names: ${GN[*]}"
 fi
 foreign_ok() {
-	has_port "$F0" && has_port "$F1" && [ -S "$(sock "$F1")" ]
+	ovs_has_port "$BR" "$F0" && ovs_has_port "$BR" "$F1" && [ -S "$(sock "$F1")" ]
 }
 
 prestart "$G" '[{"network":"chain"},{"network":"chain"},{"network":"broken"}]'
@@ -158,7 +151,7 @@ fi
 prestart "$G" "$REQ2"
 mapfile -t GN2 < <(ports_of "$G")
 if [ "$HOOK_RC" -eq 0 ] && [ "${#GN2[@]}" -eq 2 ] && [ "${GN2[0]}" != "$F0" ] &&
-	[ "${GN2[1]}" != "$F1" ] && has_port "${GN2[0]}" && has_port "${GN2[1]}" &&
+	[ "${GN2[1]}" != "$F1" ] && ovs_has_port "$BR" "${GN2[0]}" && ovs_has_port "$BR" "${GN2[1]}" &&
 	foreign_ok && grep -q "port name $F0 is taken" <<<"$HOOK_ERR" &&
 	grep -q "port name $F1 is taken" <<<"$HOOK_ERR" &&
 	jq -e --arg s0 "$(sock "${GN2[0]}")" --arg s1 "$(sock "${GN2[1]}")" \
@@ -184,7 +177,7 @@ prestart dpost "$REQ1"
 PD=$(ports_of dpost)
 add_entry dpost "$F1" 1 pending
 poststop dpost "$REQ1"
-if [ "$HOOK_RC" -eq 0 ] && [ -n "$PD" ] && ! has_port "$PD" && foreign_ok &&
+if [ "$HOOK_RC" -eq 0 ] && [ -n "$PD" ] && ! ovs_has_port "$BR" "$PD" && foreign_ok &&
 	grep -q "port $F1 is not this sandbox's" <<<"$HOOK_ERR" &&
 	[ "$(vp_sandbox_count)" -eq 0 ]; then
 	tap_ok "poststop of a journal naming $F1 deletes its own $PD, leaves $F1 and its socket, and says so"
@@ -199,7 +192,7 @@ add_entry dgc "$F1" 1 created
 kill "$OWNER"
 wait "$OWNER" 2>/dev/null
 hook_run gc --min-age 0 </dev/null
-if [ "$HOOK_RC" -eq 0 ] && [ -n "$PG" ] && ! has_port "$PG" && foreign_ok &&
+if [ "$HOOK_RC" -eq 0 ] && [ -n "$PG" ] && ! ovs_has_port "$BR" "$PG" && foreign_ok &&
 	grep -q "^released dgc: " <<<"$HOOK_OUT" &&
 	grep -q "^left port $F1 alone in dgc: not this sandbox's" <<<"$HOOK_OUT" &&
 	[ "$(vp_sandbox_count)" -eq 0 ]; then
@@ -230,15 +223,15 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 # (1 s), plus slack for a loaded machine
 if [ "$HOOK_RC" -ne 0 ] && [ "$ms" -lt 3000 ] &&
 	grep -q "earlier sandbox of this id" <<<"$HOOK_ERR" &&
-	[ -f "$(vp_sandbox_dir dslow)/record.json" ] && has_port "${DN[0]:-none}" &&
-	has_port "${DN[1]:-none}"; then
+	[ -f "$(vp_sandbox_dir dslow)/record.json" ] && ovs_has_port "$BR" "${DN[0]:-none}" &&
+	ovs_has_port "$BR" "${DN[1]:-none}"; then
 	tap_ok "slow del-port, deadline_ms 1000: the earlier record's release stops at the deadline ($ms ms), record kept"
 else
 	tap_fail "slow del-port, deadline_ms 1000: the earlier record's release stops at the deadline, record kept" \
 		"exit $HOOK_RC after $ms ms" "$HOOK_ERR" "ports: $(ovs_ports "$BR" | tr '\n' ' ')"
 fi
 hook_run gc --min-age 0 </dev/null
-if [ "$HOOK_RC" -eq 0 ] && ! has_port "${DN[0]:-none}" && ! has_port "${DN[1]:-none}" &&
+if [ "$HOOK_RC" -eq 0 ] && ! ovs_has_port "$BR" "${DN[0]:-none}" && ! ovs_has_port "$BR" "${DN[1]:-none}" &&
 	[ "$(vp_sandbox_count)" -eq 0 ]; then
 	tap_ok "gc releases what the cut prestart left"
 else

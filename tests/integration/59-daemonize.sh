@@ -28,8 +28,7 @@ vp_require_root
 vp_require_cmd jq gcc flock ovs-vsctl ovsdb-server ovsdb-tool
 [ -x "$VP_OVS_VSWITCHD" ] || tap_skip_all "$VP_OVS_VSWITCHD not installed"
 vp_require_hook
-SHIM=$VP_BUILD/vnfplug-qemu
-[ -x "$SHIM" ] || tap_bail "vnfplug-qemu is built at $SHIM" "run 'make' first"
+vp_require_shim
 
 vp_tmpdir >/dev/null
 T=$VP_TMP
@@ -43,24 +42,11 @@ gcc -O2 -Wall -o "$FAKE" "$(dirname "$0")/lib/fake-qemu-daemonize.c" ||
 export FAKE_QEMU_PIDLOG=$T/vms
 vp_on_exit 'for p in $(cat "$T/vms" 2>/dev/null); do kill -KILL "$p"; done'
 
-if ovs_start && ovs_add_bridge "$BR"; then
-	tap_ok "private OVS-DPDK up, bridge $BR (netdev)"
-else
-	tap_bail "private OVS-DPDK up, bridge $BR (netdev)" "see $OVS_RUNDIR/ovs-vswitchd.log"
-fi
+ovs_up "$BR" "private OVS-DPDK up, bridge $BR (netdev)"
 vp_config_write "$T/vnfplug.json" "qemu=$FAKE" lock_timeout_ms=10000
 
 gc_run() {
 	hook_run "$@" </dev/null
-}
-
-port_of() {
-	jq -r '.resources[] | select(.kind == "ovs-port") | .port' \
-		"$(vp_sandbox_dir "$1")/record.json" 2>/dev/null
-}
-
-has_port() {
-	[ -n "$1" ] && ovs_ports "$BR" | grep -qx "$1"
 }
 
 vmjson() {
@@ -92,7 +78,7 @@ kill_vm() {
 # ----------------------------------------- 1. Kata-shaped: -pidfile ----
 ID=dA
 owner_start $ID
-PA=$(port_of $ID)
+PA=$(vp_record_port $ID)
 if timeout 20 "$SHIM" "--vnfplug-config=$VP_CFG" -name "sandbox-$ID,debug-threads=on" \
 	-m 64 -daemonize -pidfile "$T/a.pid" </dev/null >"$T/shim-a.out" 2>&1 &&
 	DA=$(tr -dc 0-9 <"$T/a.pid") && [ -n "$DA" ] && vp_pid_alive "$DA"; then
@@ -110,7 +96,7 @@ else
 fi
 owner_kill
 gc_run gc --min-age 0
-if [ "$HOOK_RC" -eq 0 ] && has_port "$PA" && [ -f "$(vp_sandbox_dir $ID)/record.json" ] &&
+if [ "$HOOK_RC" -eq 0 ] && ovs_has_port "$BR" "$PA" && [ -f "$(vp_sandbox_dir $ID)/record.json" ] &&
 	jq -e --argjson p "$DA" '.version == 1 and .pid == $p and (has("pidfile") | not)' \
 		"$(vp_sandbox_dir $ID)/vm.json" >/dev/null 2>&1; then
 	tap_ok "owner and QEMU's first process gone, VM alive: gc --min-age 0 keeps port $PA, pins pid $DA"
@@ -142,7 +128,7 @@ fi
 
 kill_vm "$DA"
 gc_run gc --min-age 0
-if [ "$HOOK_RC" -eq 0 ] && ! has_port "$PA" && [ ! -e "$(vp_sandbox_dir $ID)" ] &&
+if [ "$HOOK_RC" -eq 0 ] && ! ovs_has_port "$BR" "$PA" && [ ! -e "$(vp_sandbox_dir $ID)" ] &&
 	grep -q "^released $ID: owner pid $OWNER gone, VM pid $DA gone" <<<"$HOOK_OUT"; then
 	tap_ok "VM killed: gc releases port $PA"
 else
@@ -152,7 +138,7 @@ fi
 # ------------------------------------- 2. -daemonize, no -pidfile ----
 ID=dB
 owner_start $ID
-PB=$(port_of $ID)
+PB=$(vp_record_port $ID)
 OWNPF=$(vp_sandbox_dir $ID)/qemu.pid
 FAKE_QEMU_ARGS=$T/b.args timeout 20 "$SHIM" "--vnfplug-config=$VP_CFG" \
 	-name "sandbox-$ID" -m 64 -daemonize </dev/null >"$T/shim-b.out" 2>&1
@@ -168,7 +154,7 @@ else
 fi
 owner_kill
 gc_run gc --min-age 0
-if [ "$HOOK_RC" -eq 0 ] && has_port "$PB" &&
+if [ "$HOOK_RC" -eq 0 ] && ovs_has_port "$BR" "$PB" &&
 	jq -e --argjson p "$DB" '.pid == $p' "$(vp_sandbox_dir $ID)/vm.json" >/dev/null 2>&1; then
 	tap_ok "gc --min-age 0 keeps port $PB of VM pid $DB"
 else
@@ -177,7 +163,7 @@ else
 fi
 kill_vm "$DB"
 gc_run gc --min-age 0
-if [ "$HOOK_RC" -eq 0 ] && ! has_port "$PB" && [ ! -e "$(vp_sandbox_dir $ID)" ]; then
+if [ "$HOOK_RC" -eq 0 ] && ! ovs_has_port "$BR" "$PB" && [ ! -e "$(vp_sandbox_dir $ID)" ]; then
 	tap_ok "VM killed: gc releases port $PB"
 else
 	tap_fail "VM killed: gc releases port $PB" "exit $HOOK_RC" "$HOOK_OUT" "$HOOK_ERR"
@@ -186,7 +172,7 @@ fi
 # --------------------------------- 3. a slow daemon: pid not known ----
 ID=dC
 owner_start $ID
-PC=$(port_of $ID)
+PC=$(vp_record_port $ID)
 FAKE_QEMU_DELAY=4000 "$SHIM" "--vnfplug-config=$VP_CFG" -name "sandbox-$ID" \
 	-m 64 -daemonize -pidfile "$T/c.pid" </dev/null >"$T/shim-c.out" 2>&1 &
 LC=$!
@@ -198,7 +184,7 @@ ST=$HOOK_OUT
 gc_run status --json
 STJ=$HOOK_OUT
 gc_run gc --min-age 0
-if vp_pid_alive "$LC" && [ "$HOOK_RC" -eq 0 ] && has_port "$PC" &&
+if vp_pid_alive "$LC" && [ "$HOOK_RC" -eq 0 ] && ovs_has_port "$BR" "$PC" &&
 	grep -Eq "^$ID +complete +[0-9]+s +$OWNER dead +\? starting" <<<"$ST" &&
 	jq -e '.sandboxes[] | select(.id == "dC") | .vm.state == "starting" and .alive
 		and (.reason | startswith("VM pid not yet known"))' <<<"$STJ" >/dev/null; then
@@ -212,7 +198,7 @@ wait "$LC"
 RC=$?
 DC=$(tr -dc 0-9 <"$T/c.pid" 2>/dev/null)
 gc_run gc --min-age 0
-if [ "$RC" -eq 0 ] && [ -n "$DC" ] && has_port "$PC" &&
+if [ "$RC" -eq 0 ] && [ -n "$DC" ] && ovs_has_port "$BR" "$PC" &&
 	jq -e --argjson p "$DC" '.pid == $p' "$(vp_sandbox_dir $ID)/vm.json" >/dev/null 2>&1; then
 	tap_ok "once up, the daemon (pid $DC) is pinned and keeps port $PC"
 else
@@ -225,7 +211,7 @@ gc_run gc --min-age 0
 # ------------------------- 4. first process killed half-way ----
 ID=dD
 owner_start $ID
-PD=$(port_of $ID)
+PD=$(vp_record_port $ID)
 FAKE_QEMU_DELAY=3000 "$SHIM" "--vnfplug-config=$VP_CFG" -name "sandbox-$ID" \
 	-m 64 -daemonize -pidfile "$T/d.pid" </dev/null >"$T/shim-d.out" 2>&1 &
 LD=$!
@@ -240,7 +226,7 @@ sleep 0.3
 	wait "$LD"
 } 2>/dev/null
 gc_run gc --min-age 0
-if [ "$HOOK_RC" -eq 0 ] && has_port "$PD" && [ ! -s "$T/d.pid" ]; then
+if [ "$HOOK_RC" -eq 0 ] && ovs_has_port "$BR" "$PD" && [ ! -s "$T/d.pid" ]; then
 	tap_ok "first process killed before the daemon wrote its pid: gc keeps port $PD"
 else
 	tap_fail "first process killed before the daemon wrote its pid: gc keeps port $PD" \
@@ -252,7 +238,7 @@ DD=$(tr -dc 0-9 <"$T/d.pid" 2>/dev/null)
 vp_on_exit "kill -KILL $DD"
 kill_vm "$DD"
 gc_run gc --min-age 0
-if [ "$HOOK_RC" -eq 0 ] && ! has_port "$PD" && [ ! -e "$(vp_sandbox_dir $ID)" ]; then
+if [ "$HOOK_RC" -eq 0 ] && ! ovs_has_port "$BR" "$PD" && [ ! -e "$(vp_sandbox_dir $ID)" ]; then
 	tap_ok "its daemon (pid $DD) killed: gc releases port $PD"
 else
 	tap_fail "its daemon killed: gc releases port $PD" "exit $HOOK_RC" "$HOOK_OUT" "$HOOK_ERR"
@@ -261,13 +247,13 @@ fi
 # -------------------------------------------- 5. QEMU fails to start ----
 ID=dE
 owner_start $ID
-PE=$(port_of $ID)
+PE=$(vp_record_port $ID)
 FAKE_QEMU_FAIL=1 "$SHIM" "--vnfplug-config=$VP_CFG" -name "sandbox-$ID" -m 64 \
 	-daemonize -pidfile "$T/e.pid" </dev/null >"$T/shim-e.out" 2>&1
 RC=$?
 owner_kill
 gc_run gc --min-age 0
-if [ "$RC" -ne 0 ] && [ "$HOOK_RC" -eq 0 ] && ! has_port "$PE" &&
+if [ "$RC" -ne 0 ] && [ "$HOOK_RC" -eq 0 ] && ! ovs_has_port "$BR" "$PE" &&
 	[ ! -e "$(vp_sandbox_dir $ID)" ] && grep -q "^released $ID: .*VM gone" <<<"$HOOK_OUT"; then
 	tap_ok "QEMU failed to start: gc releases port $PE"
 else
@@ -278,7 +264,7 @@ fi
 # ---------------------- 6. released while the shim waits for the lock ----
 ID=dF
 owner_start $ID
-PF=$(port_of $ID)
+PF=$(vp_record_port $ID)
 owner_kill
 # The test holds the lock, as gc does while it releases the sandbox; the
 # shim has read the device list and waits for the lock to write vm.json.

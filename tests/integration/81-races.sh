@@ -31,11 +31,7 @@ T_START=$SECONDS
 PF_A=0000:3b:00.0
 PF_B=0000:5e:00.0
 
-if ovs_start && ovs_add_bridge "$BR"; then
-	tap_ok "private OVS-DPDK up, bridge $BR"
-else
-	tap_bail "private OVS-DPDK up, bridge $BR" "see $OVS_RUNDIR/ovs-vswitchd.log"
-fi
+ovs_up "$BR" "private OVS-DPDK up, bridge $BR"
 
 FX_SYS=$T/sys
 if "$MKSYSFS" "$FX_SYS" pf - "$PF_A" --layout ixgbe --vfs 16 2>"$T/mksysfs.err" &&

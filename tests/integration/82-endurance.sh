@@ -40,11 +40,7 @@ T_START=$SECONDS
 N=${VP_ENDURANCE_CYCLES:-1000}
 VG_EVERY=${VP_ENDURANCE_VALGRIND_EVERY:-20}
 
-if ovs_start && ovs_add_bridge "$BR"; then
-	tap_ok "private OVS-DPDK up, bridge $BR"
-else
-	tap_bail "private OVS-DPDK up, bridge $BR" "see $OVS_RUNDIR/ovs-vswitchd.log"
-fi
+ovs_up "$BR" "private OVS-DPDK up, bridge $BR"
 if fx_veths 2 && fx_sysfs "$T/sys" 2 2 2>"$T/mksysfs.err"; then
 	tap_ok "fixture: PF $FX_PF_VFIO (VFs ${FX_VFIO_VFS[*]}), PF $FX_PF_NETNS (VFs ${FX_NETNS_VFS[*]} -> veths ${FX_V}a0/a1)"
 else

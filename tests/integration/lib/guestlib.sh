@@ -200,6 +200,23 @@ guest_can_boot() {
 	_guest_kver >/dev/null && [ -x "$GUEST_QEMU" ]
 }
 
+# guest_require: skip the script unless the tools and a bootable kernel
+# for the test guest are here.
+guest_require() {
+	vp_require_cmd jq busybox cpio gzip ovs-vsctl ovsdb-server ovsdb-tool "$GUEST_QEMU" "$GUEST_PY"
+	[ -x "$VP_OVS_VSWITCHD" ] || tap_skip_all "$VP_OVS_VSWITCHD not installed"
+	guest_can_boot || tap_skip_all "no /boot/vmlinuz-<ver> with /lib/modules/<ver> (linux-image-amd64)"
+}
+
+# guest_up: guest_prepare, reported as one TAP line; bails on failure.
+guest_up() {
+	if guest_prepare; then
+		tap_ok "test guest: kernel $GUEST_KVER, busybox initramfs with virtio-net modules"
+	else
+		tap_bail "test guest: kernel and busybox initramfs" "see stderr"
+	fi
+}
+
 # guest_prepare: build the initramfs unless an up-to-date one is cached.
 # The cache key covers the kernel version, the module list, the busybox
 # binary and this file's /init; builds are serialised with flock so two

@@ -20,12 +20,13 @@
 #   checks     vp_require_root vp_require_cmd vp_require_hook vp_wait_for
 #              vp_pid_alive vp_kill_pidfile
 #   hugepages  hugepages_ensure N
-#   OVS-DPDK   ovs_start ovs_stop ovs_vsctl ovs_add_bridge ovs_ports
+#   OVS-DPDK   ovs_start ovs_stop ovs_vsctl ovs_add_bridge ovs_up ovs_ports
+#              ovs_has_port
 #              ovs_port_count ovs_iface_get ovs_iface_live
 #              (vswitchd runs in its own network namespace: the netdev
 #              datapath's tap devices cannot clash with another instance)
 #   hook       vp_config_write vp_sandbox_dir vp_sandbox_count state_json
-#              vp_fake_vsctl
+#              vp_fake_vsctl vp_record_port vp_require_shim
 #              hook_run
 #   runc       runc_bundle runc_run runc_run_detached runc_delete runc_log
 #              vp_runc vp_rootfs vp_json_array
@@ -210,6 +211,12 @@ vp_require_cmd() {
 vp_require_hook() {
 	[ -x "$VP_HOOK" ] || tap_bail "vnfplug-hook is built at $VP_HOOK" \
 		"run 'make' first (VP_BUILD=$VP_BUILD)"
+}
+
+# vp_require_shim: SHIM=<the built vnfplug-qemu>, or bail.
+vp_require_shim() {
+	SHIM=$VP_BUILD/vnfplug-qemu
+	[ -x "$SHIM" ] || tap_bail "vnfplug-qemu is built at $SHIM" "run 'make' first"
 }
 
 # vp_wait_for SECONDS CMD ARGS...: poll every 0.1 s until CMD succeeds.
@@ -400,6 +407,21 @@ ovs_ports() {
 	ovs_vsctl list-ports "$1"
 }
 
+# ovs_up BR DESC: ovs_start and ovs_add_bridge BR, reported as one TAP
+# line DESC; bails when either fails.
+ovs_up() {
+	if ovs_start && ovs_add_bridge "$1"; then
+		tap_ok "$2"
+	else
+		tap_bail "$2" "see $OVS_RUNDIR/ovs-vswitchd.log"
+	fi
+}
+
+# ovs_has_port BR PORT: PORT (non-empty) is on BR.
+ovs_has_port() {
+	[ -n "$2" ] && ovs_ports "$1" | grep -qx "$2"
+}
+
 # ovs_port_count BR
 ovs_port_count() {
 	local out
@@ -415,6 +437,12 @@ ovs_iface_get() {
 # ---------------------------------------------------------------- hook ----
 
 VP_CFG="" VP_RUN_DIR="" VP_SOCKET_DIR="" VP_BRIDGE=br-vnf
+
+# vp_record_port ID: the OVS port named in the sandbox's record.
+vp_record_port() {
+	jq -r '.resources[] | select(.kind == "ovs-port") | .port' \
+		"$(vp_sandbox_dir "$1")/record.json" 2>/dev/null
+}
 
 # vp_fake_vsctl SCRIPT LOG: write an ovs-vsctl stand-in (POSIX sh: bash
 # itself trips over the hook's seccomp filter) to SCRIPT for the
